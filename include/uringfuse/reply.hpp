@@ -1,0 +1,116 @@
+// Typed, move-only reply objects: each operation gets exactly the replies it may send.
+// A reply is finished once (the finishers are &&-qualified and leave the object empty);
+// one destroyed unfinished answers EIO and logs, so no request is ever left hanging.
+// Keep the object to answer later, from any thread.
+#pragma once
+
+#include <sys/statvfs.h>
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "uringfuse/directory.hpp"
+#include "uringfuse/reply_target.hpp"
+#include "uringfuse/types.hpp"
+
+namespace uringfuse {
+
+class ReplyBase {
+ public:
+  ReplyBase(ReplyBase&& other) noexcept;
+  ReplyBase& operator=(ReplyBase&&) = delete;
+  ReplyBase(const ReplyBase&) = delete;
+  ~ReplyBase();
+
+  // Fails the request with a positive errno value (ENOENT, EACCES, ...). A value
+  // outside 1..511 is a bug in the caller; it is logged and sent as EIO.
+  void error(int errnum) &&;
+  // True until the reply has been sent.
+  bool pending() const { return ctx_.target != nullptr; }
+  std::uint64_t unique() const { return ctx_.unique; }
+
+ protected:
+  explicit ReplyBase(const detail::ReplyContext& ctx) : ctx_(ctx) {}
+  void send_body(std::span<const iovec> body);
+  void send_error(int errnum);
+  std::uint32_t max_size() const { return ctx_.max_size; }
+
+ private:
+  void deliver(int error, std::span<const iovec> body) noexcept;
+  detail::ReplyContext ctx_;
+};
+
+// Success with no body: RELEASE, RELEASEDIR, FLUSH, ACCESS, ...
+class ReplyEmpty : public ReplyBase {
+ public:
+  explicit ReplyEmpty(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void ok() &&;
+};
+
+class ReplyEntry : public ReplyBase {
+ public:
+  explicit ReplyEntry(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void entry(const EntryParam& e) &&;
+  // A negative entry: "no such name", cached for `timeout` (ino 0 on the wire).
+  void negative(Timeout timeout) &&;
+};
+
+class ReplyAttr : public ReplyBase {
+ public:
+  explicit ReplyAttr(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void attr(const struct stat& st, Timeout timeout) &&;
+};
+
+class ReplyOpen : public ReplyBase {
+ public:
+  explicit ReplyOpen(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void open(const OpenResult& result) &&;
+};
+
+class ReplyStatfs : public ReplyBase {
+ public:
+  explicit ReplyStatfs(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void statfs(const struct statvfs& st) &&;
+};
+
+// READ: at most max_size() bytes. Bytes beyond it are a filesystem bug; the request
+// then fails with EIO (and a log line) rather than being silently cut.
+class ReplyData : public ReplyBase {
+ public:
+  explicit ReplyData(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  std::uint32_t max_size() const { return ReplyBase::max_size(); }
+  void bytes(std::span<const std::byte> data) &&;
+  void bytes(std::string_view data) && { std::move(*this).bytes(std::as_bytes(std::span(data))); }
+  void iov(std::span<const iovec> parts) &&;
+};
+
+// READDIR: add() entries until it returns false (the kernel's buffer is full), then
+// done(). `next_offset` is the offset the kernel passes back to continue after the entry.
+class ReplyDirectory : public ReplyBase {
+ public:
+  explicit ReplyDirectory(const detail::ReplyContext& ctx);
+  bool add(std::string_view name, Ino ino, mode_t mode, std::uint64_t next_offset);
+  void done() &&;
+
+ private:
+  std::vector<std::byte> buffer_;
+  DirentWriter writer_;
+};
+
+// READDIRPLUS: like ReplyDirectory, but each entry carries a full lookup answer. Every
+// entry with a non-zero ino counts as a lookup of that inode (the kernel will FORGET it);
+// entries for "." and ".." should use ino 0 in the EntryParam to avoid that.
+class ReplyDirectoryPlus : public ReplyBase {
+ public:
+  explicit ReplyDirectoryPlus(const detail::ReplyContext& ctx);
+  bool add(std::string_view name, const EntryParam& entry, std::uint64_t next_offset);
+  void done() &&;
+
+ private:
+  std::vector<std::byte> buffer_;
+  DirentWriter writer_;
+};
+
+}  // namespace uringfuse

@@ -1,0 +1,30 @@
+// The seam between replies and transports: a reply object encodes its body and hands
+// it, with the request's unique id and an errno, to the ReplyTarget that carried the
+// request. Filesystem authors never implement this; transports and tests do.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <span>
+
+namespace uringfuse::detail {
+
+class ReplyTarget {
+ public:
+  virtual ~ReplyTarget() = default;
+  // error is 0 or a negative errno in (-512, 0); body is what follows fuse_out_header.
+  // Must not throw: it runs in destructors. Send failures are the target's to log.
+  virtual void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept = 0;
+};
+
+// Everything a reply object needs to answer one request.
+struct ReplyContext {
+  ReplyTarget* target = nullptr;
+  std::uint64_t unique = 0;
+  std::uint32_t opcode = 0;
+  std::uint32_t max_size = 0;  // READ/READDIR: the most body bytes the kernel accepts
+  bool debug = false;          // log one line per reply
+};
+
+}  // namespace uringfuse::detail

@@ -1,0 +1,65 @@
+// A session ties a Filesystem to a mount: mount(), then run() serves requests until
+// the filesystem is unmounted, a signal arrives, or exit() is called.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "uringfuse/command_line.hpp"
+#include "uringfuse/errors.hpp"
+#include "uringfuse/filesystem.hpp"
+#include "uringfuse/operations.hpp"
+#include "uringfuse/session_options.hpp"
+
+namespace uringfuse {
+
+namespace detail {
+struct SessionState;
+}
+
+class Session {
+ public:
+  // The static type of `fs` tells which operations it overrides.
+  template <std::derived_from<Filesystem> T>
+  Session(SessionOptions options, T& fs)
+      : Session(std::move(options), static_cast<Filesystem&>(fs), implemented_operations<T>()) {}
+  Session(SessionOptions options, Filesystem& fs, OperationSet implemented);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Opens /dev/fuse and mounts. Throws MountError (one line: path and reason).
+  void mount();
+  // Serves requests until the session ends, then unmounts. Returns 0 on a clean end.
+  int run();
+  // Ends run() from any thread or a signal handler (async-signal-safe).
+  void exit() noexcept;
+  bool exited() const noexcept;
+  // Unmounts now; run() then returns. Idempotent.
+  void unmount() noexcept;
+
+  const std::string& mountpoint() const;
+  int fd() const;  // the /dev/fuse descriptor, -1 before mount()
+
+ private:
+  std::unique_ptr<detail::SessionState> state_;
+};
+
+// SIGINT, SIGTERM and SIGHUP end `session`; SIGPIPE is ignored. One session at a time.
+void install_signal_handlers(Session& session);
+void remove_signal_handlers();
+
+// The whole life of a filesystem program: parse argv, mount, daemonize unless -f, serve,
+// unmount. Prints errors as one line on stderr; returns the process exit status.
+template <std::derived_from<Filesystem> T>
+int run_main(int argc, char* argv[], T& fs, const CommandLineSpec& spec = {});
+
+int run_main(int argc, char* argv[], Filesystem& fs, OperationSet implemented,
+             const CommandLineSpec& spec);
+
+template <std::derived_from<Filesystem> T>
+int run_main(int argc, char* argv[], T& fs, const CommandLineSpec& spec) {
+  return run_main(argc, argv, static_cast<Filesystem&>(fs), implemented_operations<T>(), spec);
+}
+
+}  // namespace uringfuse

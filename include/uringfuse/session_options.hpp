@@ -1,0 +1,37 @@
+// Everything that configures a session: the mount, how requests are served, logging.
+// Filled by parse_command_line() from libfuse-style arguments, or by hand.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace uringfuse {
+
+// How the filesystem is mounted (the -o mount options of libfuse).
+struct MountOptions {
+  std::string mountpoint;          // as given; made absolute when mounting
+  std::string fsname;              // "fsname=" (default: the program name)
+  std::string subtype;             // "subtype=": the type shows as fuse.<subtype>
+  std::string program;             // argv[0]'s basename, for the default fsname
+  bool allow_other = false;        // other users may access the mount
+  bool allow_root = false;         // only the owner and root may (mounted as allow_other)
+  bool default_permissions = false;  // the kernel checks permissions from the attributes
+  bool read_only = false;          // "ro"
+  bool auto_unmount = false;       // unmount when the daemon dies (through fusermount3)
+  std::optional<std::uint32_t> max_read, blksize;
+  unsigned long extra_flags = 0;   // MS_* flags asked for (noexec, noatime, ...)
+  unsigned long clear_flags = 0;   // MS_* flags explicitly turned off (suid, dev, ...)
+};
+
+struct SessionOptions {
+  MountOptions mount;
+  bool debug = false;          // -d: one log line per request and per reply
+  bool foreground = false;     // -f: do not daemonize
+  bool single_thread = false;  // -s: one thread serves every request
+  unsigned max_threads = 10;   // worker pool ceiling, like libfuse's default
+  unsigned max_idle_threads = 10;  // idle workers beyond this exit
+  bool clone_fd = false;       // each worker reads its own cloned /dev/fuse fd
+};
+
+}  // namespace uringfuse

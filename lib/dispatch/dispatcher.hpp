@@ -1,0 +1,45 @@
+// Turns a parsed request into a call of the matching Filesystem method with typed
+// arguments and a typed reply object. Transport-blind: it sees only ParsedRequest and
+// the ReplyTarget the transport supplied. Opcodes without a typed handler yet answer
+// ENOSYS. INIT, DESTROY and INTERRUPT belong to the session, not here.
+#pragma once
+
+#include <cstdint>
+
+#include "dispatch/request_parser.hpp"
+#include "uringfuse/filesystem.hpp"
+#include "uringfuse/operations.hpp"
+
+namespace uringfuse::detail {
+
+class Dispatcher {
+ public:
+  Dispatcher(Filesystem& fs, OperationSet implemented) : fs_(fs), implemented_(implemented) {}
+
+  // The capabilities agreed in INIT (a mask of Capability bits).
+  void set_negotiated(std::uint64_t want_mask) { negotiated_ = want_mask; }
+  void set_debug(bool debug) { debug_ = debug; }
+  bool debug() const { return debug_; }
+  Filesystem& filesystem() { return fs_; }
+  const OperationSet& implemented() const { return implemented_; }
+
+  // Never throws: a throwing handler is logged and its reply answers EIO.
+  void dispatch(const ParsedRequest& request, ReplyTarget& target) noexcept;
+
+  ReplyContext reply_context(const ParsedRequest& request, ReplyTarget& target,
+                             std::uint32_t max_size = 0) const;
+
+ private:
+  void call_filesystem(const ParsedRequest& p, const Request& req, ReplyTarget& target);
+  bool negotiated(Capability c) const { return negotiated_ & bit(c); }
+
+  Filesystem& fs_;
+  OperationSet implemented_;
+  std::uint64_t negotiated_ = 0;
+  bool debug_ = false;
+};
+
+// Answers `unique` with an error and no body (for requests that never reach a handler).
+void reply_error(ReplyTarget& target, std::uint64_t unique, int errnum) noexcept;
+
+}  // namespace uringfuse::detail

@@ -1,0 +1,120 @@
+// Request admission: parse, trace, then INIT/DESTROY here and everything else to the
+// dispatcher. Nothing but INIT is served before INIT has been answered.
+#include "session/connection.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "uringfuse/log.hpp"
+
+namespace uringfuse::detail {
+namespace {
+
+using abi::Opcode;
+
+// The buffer a read of /dev/fuse needs besides max_write: the header and op struct.
+constexpr std::size_t kRequestHeaderRoom = 4096;
+constexpr std::uint32_t kDefaultMaxWrite = 1u << 20;
+
+bool is(const ParsedRequest& p, Opcode op) { return p.header.opcode == static_cast<std::uint32_t>(op); }
+
+}  // namespace
+
+Connection::Connection(Filesystem& fs, OperationSet implemented, ConnectionConfig config)
+    : dispatcher_(fs, implemented), config_(std::move(config)), max_write_(kDefaultMaxWrite) {
+  dispatcher_.set_debug(config_.debug);
+}
+
+std::size_t Connection::request_buffer_size() const noexcept {
+  return max_write_.load(std::memory_order_acquire) + kRequestHeaderRoom;
+}
+
+void Connection::handle(const RawRequest& raw, ReplyTarget& target) noexcept {
+  ParseOptions options{(negotiated_ & bit(Capability::setxattr_ext)) != 0};
+  ParseResult r = parse_request(raw, options);
+  const ParsedRequest& p = r.request;
+  if (r.error) {
+    log(LogLevel::err, "uringfuse: malformed request #%llu (opcode %u, %zu bytes via %.*s): %s",
+        static_cast<unsigned long long>(p.header.unique), p.header.opcode, raw.wire_size,
+        static_cast<int>(raw.via.size()), raw.via.data(), r.why);
+    if (r.can_reply) reply_error(target, p.header.unique, r.error);
+    return;
+  }
+  if (config_.debug) trace_request(p, raw.via);
+  if (is(p, Opcode::INIT)) return handle_init(p, target);
+  if (!initialized()) {
+    log(LogLevel::err, "uringfuse: %s before INIT; answering EIO", p.traits->name.data());
+    if (p.traits->replies) reply_error(target, p.header.unique, EIO);
+    return;
+  }
+  if (is(p, Opcode::DESTROY)) return handle_destroy(p, target);
+  if (is(p, Opcode::INTERRUPT)) {
+    // Interrupts are not implemented yet: ENOSYS makes the kernel stop sending them.
+    return reply_error(target, p.header.unique, ENOSYS);
+  }
+  dispatcher_.dispatch(p, target);
+}
+
+void Connection::handle_init(const ParsedRequest& p, ReplyTarget& target) {
+  if (initialized()) {
+    log(LogLevel::err, "uringfuse: second INIT on an initialized connection; answering EIO");
+    return reply_error(target, p.header.unique, EIO);
+  }
+  InitOutcome o = negotiate_init(p.op_in, dispatcher_.filesystem(), dispatcher_.implemented(),
+                                 config_.limits);
+  if (o.error) {
+    reply_error(target, p.header.unique, o.error);
+    return end();
+  }
+  if (!o.expect_reinit) {
+    // Publish the agreed state before the reply: other threads may read the next
+    // requests the moment the kernel sees it.
+    minor_ = o.minor;
+    negotiated_ = o.negotiated;
+    max_write_.store(o.max_write, std::memory_order_release);
+    dispatcher_.set_negotiated(o.negotiated);
+    initialized_.store(true, std::memory_order_release);
+    if (config_.debug)
+      log(LogLevel::debug, "uringfuse: INIT 7.%u, capabilities 0x%llx, max_write %u", o.minor,
+          static_cast<unsigned long long>(o.negotiated), o.max_write);
+  }
+  iovec body{&o.reply, o.reply_size};
+  target.send(p.header.unique, 0, {&body, 1});
+}
+
+void Connection::handle_destroy(const ParsedRequest& p, ReplyTarget& target) {
+  finish();
+  reply_error(target, p.header.unique, 0);
+  end();
+}
+
+void Connection::finish() noexcept {
+  if (!initialized()) return;
+  std::call_once(destroyed_, [this] {
+    try {
+      dispatcher_.filesystem().destroy();
+    } catch (const std::exception& e) {
+      log(LogLevel::err, "uringfuse: the filesystem's destroy() threw: %s", e.what());
+    } catch (...) {
+      log(LogLevel::err, "uringfuse: the filesystem's destroy() threw");
+    }
+  });
+}
+
+void Connection::end() {
+  std::call_once(ended_, [this] {
+    if (config_.on_end) config_.on_end();
+  });
+}
+
+void Connection::trace_request(const ParsedRequest& p, std::string_view via) const {
+  const auto& h = p.header;
+  log(LogLevel::debug, "uringfuse: req #%llu %s nodeid=%llu len=%u uid=%u gid=%u pid=%u via=%.*s%s%.*s",
+      static_cast<unsigned long long>(h.unique), p.traits->name.data(),
+      static_cast<unsigned long long>(h.nodeid), h.len, h.uid, h.gid, h.pid,
+      static_cast<int>(via.size()), via.data(), p.names[0].empty() ? "" : " name=",
+      static_cast<int>(p.names[0].size()), p.names[0].data());
+}
+
+}  // namespace uringfuse::detail

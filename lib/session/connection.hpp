@@ -1,0 +1,55 @@
+// The protocol state of one FUSE connection: waits for INIT, negotiates it, then
+// validates and dispatches every request; DESTROY ends it. Transports hand it raw
+// requests through the RequestHandler interface; unit tests do the same with bytes.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+
+#include "dispatch/dispatcher.hpp"
+#include "session/init_negotiation.hpp"
+#include "transport/raw_request.hpp"
+
+namespace uringfuse::detail {
+
+struct ConnectionConfig {
+  bool debug = false;
+  InitLimits limits;
+  // Called once when the connection can serve no more: DESTROY, or a refused INIT.
+  std::function<void()> on_end;
+};
+
+class Connection final : public RequestHandler {
+ public:
+  Connection(Filesystem& fs, OperationSet implemented, ConnectionConfig config);
+
+  void handle(const RawRequest& raw, ReplyTarget& target) noexcept override;
+  std::size_t request_buffer_size() const noexcept override;
+
+  bool initialized() const { return initialized_.load(std::memory_order_acquire); }
+  std::uint32_t minor() const { return minor_; }
+  std::uint64_t negotiated() const { return negotiated_; }
+  std::uint32_t max_write() const { return max_write_.load(std::memory_order_acquire); }
+
+  // Calls the filesystem's destroy() if INIT succeeded and DESTROY never came. Idempotent.
+  void finish() noexcept;
+
+ private:
+  void handle_init(const ParsedRequest& p, ReplyTarget& target);
+  void handle_destroy(const ParsedRequest& p, ReplyTarget& target);
+  void trace_request(const ParsedRequest& p, std::string_view via) const;
+  void end();
+
+  Dispatcher dispatcher_;
+  ConnectionConfig config_;
+  std::atomic<bool> initialized_{false};
+  std::atomic<std::uint32_t> max_write_;
+  std::uint32_t minor_ = 0;
+  std::uint64_t negotiated_ = 0;
+  std::once_flag destroyed_;
+  std::once_flag ended_;
+};
+
+}  // namespace uringfuse::detail

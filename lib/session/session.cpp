@@ -1,0 +1,106 @@
+// Session life cycle: mount, serve until told to stop, then tear down in order:
+// unmount (which ends the connection and wakes every reader), join, destroy().
+#include "uringfuse/session.hpp"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+#include "session/session_state.hpp"
+#include "uringfuse/log.hpp"
+
+namespace uringfuse {
+namespace detail {
+
+SessionState::SessionState(SessionOptions o, Filesystem& f, OperationSet ops)
+    : options(std::move(o)), fs(f), implemented(ops) {
+  wake_fd = ::eventfd(0, EFD_CLOEXEC);
+  if (wake_fd < 0) throw std::runtime_error(std::string("uringfuse: eventfd: ") + std::strerror(errno));
+}
+
+SessionState::~SessionState() { ::close(wake_fd); }
+
+namespace {
+
+void wait_for_wake(int fd) {
+  std::uint64_t value;
+  while (::read(fd, &value, sizeof value) < 0 && errno == EINTR) {
+  }
+}
+
+// Workers leave once the connection ends. A busy mount is only detached lazily and
+// its connection lives on, so after a grace period the connection is aborted.
+void stop_transport(DevTransport& transport, Mount& mount) {
+  using namespace std::chrono_literals;
+  // Unmount while the workers still serve: flushing dirty data needs them.
+  mount.unmount();
+  transport.request_stop();
+  for (auto waited = 0ms; !transport.all_stopped() && waited < 2s; waited += 10ms)
+    std::this_thread::sleep_for(10ms);
+  if (!transport.all_stopped()) {
+    log(LogLevel::warning, "uringfuse: connection still busy after unmount; aborting it");
+    abort_connection(mount.connection_id());
+  }
+  transport.join();
+}
+
+}  // namespace
+}  // namespace detail
+
+Session::Session(SessionOptions options, Filesystem& fs, OperationSet implemented)
+    : state_(std::make_unique<detail::SessionState>(std::move(options), fs, implemented)) {}
+
+Session::~Session() { unmount(); }
+
+void Session::mount() { state_->mount = detail::Mount::create(state_->options.mount); }
+
+int Session::run() {
+  auto& s = *state_;
+  if (s.mount.fd() < 0) {
+    log(LogLevel::err, "uringfuse: Session::run() before a successful mount()");
+    return EINVAL;
+  }
+  const auto& o = s.options;
+  detail::ConnectionConfig cc;
+  cc.debug = o.debug;
+  cc.limits.max_read = o.mount.max_read.value_or(0);
+  cc.limits.page_size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  cc.on_end = [this] { exit(); };
+  detail::Connection connection(s.fs, s.implemented, std::move(cc));
+
+  detail::DevTransportConfig tc{s.mount.fd(), o.single_thread, o.max_threads, o.max_idle_threads,
+                                o.clone_fd};
+  detail::DevTransport transport(tc, connection, [this] { exit(); });
+  s.running.store(true);
+  if (!exited()) {
+    transport.start();
+    detail::wait_for_wake(s.wake_fd);
+  }
+  s.exited.store(true);
+  detail::stop_transport(transport, s.mount);
+  connection.finish();
+  s.running.store(false);
+  return 0;
+}
+
+void Session::exit() noexcept {
+  state_->exited.store(true);
+  std::uint64_t one = 1;
+  // Async-signal-safe: one write to an eventfd.
+  [[maybe_unused]] auto n = ::write(state_->wake_fd, &one, sizeof one);
+}
+
+bool Session::exited() const noexcept { return state_->exited.load(); }
+
+void Session::unmount() noexcept { state_->mount.unmount(); }
+
+const std::string& Session::mountpoint() const { return state_->mount.mountpoint(); }
+
+int Session::fd() const { return state_->mount.fd(); }
+
+}  // namespace uringfuse

@@ -1,0 +1,19 @@
+// Replies on /dev/fuse: the out header and the body go out in one writev on the fd
+// the request was read from (a cloned fd answers its own requests).
+#pragma once
+
+#include "uringfuse/reply_target.hpp"
+
+namespace uringfuse::detail {
+
+class DevReplyTarget final : public ReplyTarget {
+ public:
+  explicit DevReplyTarget(int fd) : fd_(fd) {}
+  void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace uringfuse::detail

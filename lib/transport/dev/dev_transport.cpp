@@ -1,0 +1,175 @@
+// Worker threads of the classic transport. Each owns its read buffer; replies go out
+// on the fd the request came from. Signals are blocked in workers so that SIGINT and
+// friends reach the session's waiting thread, never a reader.
+#include "transport/dev/dev_transport.hpp"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "abi/fuse_abi.hpp"
+#include "transport/dev/dev_reply_target.hpp"
+#include "uringfuse/log.hpp"
+
+namespace uringfuse::detail {
+namespace {
+
+// Starts a thread with every blockable signal masked (the mask is inherited).
+template <class F>
+std::thread start_thread_without_signals(F&& body) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  std::thread t(std::forward<F>(body));
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return t;
+}
+
+enum class ReadOutcome { request, retry, ended };
+
+ReadOutcome read_request(int fd, std::vector<std::byte>& buf, ssize_t& n) {
+  n = ::read(fd, buf.data(), buf.size());
+  if (n > 0) return ReadOutcome::request;
+  // ENOENT: the request was interrupted before we read it. EINTR/EAGAIN: try again.
+  if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == ENOENT)) return ReadOutcome::retry;
+  if (n < 0 && errno != ENODEV)
+    log(LogLevel::err, "uringfuse: reading /dev/fuse: %s", std::strerror(errno));
+  return ReadOutcome::ended;  // ENODEV: unmounted or aborted
+}
+
+}  // namespace
+
+DevTransport::DevTransport(DevTransportConfig config, RequestHandler& handler,
+                           std::function<void()> on_end)
+    : config_(config), handler_(handler), on_end_(std::move(on_end)) {
+  if (config_.max_threads == 0) config_.max_threads = 1;
+}
+
+DevTransport::~DevTransport() {
+  request_stop();
+  join();
+}
+
+void DevTransport::start() {
+  std::lock_guard lock(mutex_);
+  spawn_locked();
+}
+
+void DevTransport::spawn_locked() {
+  reap_locked();
+  Worker& w = workers_.emplace_back();
+  ++running_;
+  w.thread = start_thread_without_signals([this, &w] { worker_main(w); });
+}
+
+void DevTransport::reap_locked() {
+  for (auto it = workers_.begin(); it != workers_.end();) {
+    if (it->done.load() && it->thread.joinable()) {
+      it->thread.join();
+      it = workers_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+int DevTransport::open_worker_fd() {
+  if (!config_.clone_fd) return config_.fd;
+  int fd = ::open("/dev/fuse", O_RDWR | O_CLOEXEC);
+  if (fd < 0) {
+    log(LogLevel::warning, "uringfuse: clone_fd: opening /dev/fuse: %s; sharing the session fd",
+        std::strerror(errno));
+    return config_.fd;
+  }
+  std::uint32_t master = static_cast<std::uint32_t>(config_.fd);
+  if (::ioctl(fd, abi::DEV_IOC_CLONE, &master) != 0) {
+    log(LogLevel::warning, "uringfuse: clone_fd: FUSE_DEV_IOC_CLONE: %s; sharing the session fd",
+        std::strerror(errno));
+    ::close(fd);
+    return config_.fd;
+  }
+  return fd;
+}
+
+bool DevTransport::should_retire_locked() const {
+  return !config_.single_thread && idle_ >= config_.max_idle_threads && running_ > 1;
+}
+
+void DevTransport::worker_main(Worker& self) {
+  int fd = open_worker_fd();
+  DevReplyTarget target(fd);
+  std::string_view via = fd == config_.fd ? "dev" : "dev:clone";
+  std::vector<std::byte> buf(handler_.request_buffer_size());
+  bool connection_ended = false;
+
+  while (!stopping_.load()) {
+    {
+      std::lock_guard lock(mutex_);
+      ++idle_;
+    }
+    ssize_t n = 0;
+    ReadOutcome got = read_request(fd, buf, n);
+    {
+      std::lock_guard lock(mutex_);
+      --idle_;
+      if (got == ReadOutcome::request && !config_.single_thread && idle_ == 0 &&
+          running_ < config_.max_threads && !stopping_.load())
+        spawn_locked();  // everyone is busy: add a reader before working
+    }
+    if (got == ReadOutcome::ended) {
+      connection_ended = true;
+      break;
+    }
+    if (got == ReadOutcome::request) {
+      auto bytes = std::span<const std::byte>(buf.data(), static_cast<std::size_t>(n));
+      RawRequest raw{bytes.first(std::min(bytes.size(), sizeof(abi::fuse_in_header))), {},
+                     bytes.subspan(std::min(bytes.size(), sizeof(abi::fuse_in_header))), false,
+                     bytes.size(), via};
+      handler_.handle(raw, target);
+      // INIT may have changed max_write: the next read needs room for it.
+      if (buf.size() != handler_.request_buffer_size()) buf.resize(handler_.request_buffer_size());
+    }
+    std::lock_guard lock(mutex_);
+    if (should_retire_locked()) break;
+  }
+
+  if (fd != config_.fd) ::close(fd);
+  {
+    std::lock_guard lock(mutex_);
+    --running_;
+  }
+  self.done.store(true);
+  if (connection_ended && !ended_.exchange(true) && on_end_) on_end_();
+}
+
+bool DevTransport::all_stopped() const {
+  std::lock_guard lock(mutex_);
+  return running_ == 0;
+}
+
+unsigned DevTransport::thread_count() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
+void DevTransport::join() {
+  // Workers spawn workers, so take the list in rounds until it stays empty.
+  for (;;) {
+    std::list<Worker> finished;
+    {
+      std::lock_guard lock(mutex_);
+      if (workers_.empty()) return;
+      finished.splice(finished.end(), workers_);
+    }
+    for (auto& w : finished)
+      if (w.thread.joinable()) w.thread.join();
+  }
+}
+
+}  // namespace uringfuse::detail

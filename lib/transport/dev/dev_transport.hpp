@@ -1,0 +1,66 @@
+// The classic transport: threads reading requests from /dev/fuse and replying with
+// writev. One thread, or a pool that grows while every worker is busy (up to
+// max_threads) and shrinks when too many sit idle; optionally one cloned fd per worker.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <thread>
+
+#include "transport/raw_request.hpp"
+
+namespace uringfuse::detail {
+
+struct DevTransportConfig {
+  int fd = -1;
+  bool single_thread = false;
+  unsigned max_threads = 10;
+  unsigned max_idle_threads = 10;
+  bool clone_fd = false;
+};
+
+class DevTransport {
+ public:
+  // `on_end` runs (on a worker thread) when the kernel ends the connection (ENODEV) or
+  // reading fails for good.
+  DevTransport(DevTransportConfig config, RequestHandler& handler, std::function<void()> on_end);
+  ~DevTransport();
+  DevTransport(const DevTransport&) = delete;
+  DevTransport& operator=(const DevTransport&) = delete;
+
+  void start();
+  // Makes workers leave after their current request; they still need the connection
+  // to end (or a request) to return from a blocking read.
+  void request_stop() { stopping_.store(true); }
+  // True once no worker is blocked or working any more.
+  bool all_stopped() const;
+  void join();
+
+  unsigned thread_count() const;
+
+ private:
+  struct Worker {
+    std::thread thread;
+    std::atomic<bool> done{false};
+  };
+  void spawn_locked();
+  void reap_locked();
+  void worker_main(Worker& self);
+  int open_worker_fd();
+  bool should_retire_locked() const;
+
+  DevTransportConfig config_;
+  RequestHandler& handler_;
+  std::function<void()> on_end_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> ended_{false};
+
+  mutable std::mutex mutex_;
+  std::list<Worker> workers_;
+  unsigned running_ = 0;  // workers not yet finished
+  unsigned idle_ = 0;     // workers waiting in read()
+};
+
+}  // namespace uringfuse::detail

@@ -1,0 +1,33 @@
+// What a transport hands upward for one request, and the interface it hands it to.
+// The classic transport delivers one contiguous read (op_in empty, everything after the
+// header in `args`); the io_uring transport delivers the op struct and payload apart.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "uringfuse/reply_target.hpp"
+
+namespace uringfuse::detail {
+
+struct RawRequest {
+  std::span<const std::byte> header;  // fuse_in_header (may be short: checked above)
+  std::span<const std::byte> op_in;   // fixed argument struct, if delivered apart
+  std::span<const std::byte> args;    // contiguous: everything after the header;
+                                      // split: the payload (names, data, extensions)
+  bool split = false;                 // op_in and args arrive apart (io_uring)
+  std::size_t wire_size = 0;          // bytes the transport actually received
+  std::string_view via;               // "dev", "dev:clone", "uring:q3": for -d output
+};
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  virtual void handle(const RawRequest& request, ReplyTarget& target) noexcept = 0;
+  // Read buffer the kernel needs for the largest request: max_write + one page.
+  virtual std::size_t request_buffer_size() const noexcept = 0;
+};
+
+}  // namespace uringfuse::detail

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs the Debian packages uringfuse builds, tests and demos with, if missing.
+# Shared by example/run-demo.sh, test/run-all.sh and .ci/run.
+set -eu
+packages="meson ninja-build pkg-config g++ libgtest-dev libgmock-dev liburing-dev libnuma-dev fuse3"
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null

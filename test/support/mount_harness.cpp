@@ -1,0 +1,191 @@
+// Implementation of the real-mount test helpers. Everything that could block on a
+// dead daemon is either read from /proc or guarded by the watchdog.
+#include "mount_harness.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "mount/mount.hpp"
+
+namespace uringfuse::test {
+
+using namespace std::chrono_literals;
+
+std::string mount_prerequisites_missing() {
+  if (::geteuid() != 0) return "not running as root";
+  if (::access("/dev/fuse", R_OK | W_OK) != 0) return std::string("/dev/fuse: ") + std::strerror(errno);
+  return {};
+}
+
+bool running_in_ci() {
+  const char* ci = std::getenv("CI");
+  return ci && *ci && std::strcmp(ci, "0") != 0 && std::strcmp(ci, "false") != 0;
+}
+
+TempDir::TempDir() {
+  char templ[] = "/tmp/uringfuse-test-XXXXXX";
+  if (!::mkdtemp(templ)) throw std::runtime_error(std::string("mkdtemp: ") + std::strerror(errno));
+  path_ = templ;
+}
+
+TempDir::~TempDir() {
+  // Never recurse into a live mount: that would walk (or delete) someone's files.
+  std::ifstream mi("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(mi, line))
+    if (line.find(" " + path_ + "/") != std::string::npos || line.find(" " + path_ + " ") != std::string::npos)
+      return;
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+// mountinfo escapes space, tab, newline and backslash as octal.
+static std::string unescape_mountinfo(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size()) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 3), nullptr, 8));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+std::optional<MountEntry> find_mount(const std::string& path) {
+  std::ifstream mi("/proc/self/mountinfo");
+  std::string line;
+  std::optional<MountEntry> found;  // the last one is the top of a stack of mounts
+  while (std::getline(mi, line)) {
+    std::istringstream in(line);
+    std::string id, parent, devno, root, mp;
+    in >> id >> parent >> devno >> root >> mp;
+    if (unescape_mountinfo(mp) != path) continue;
+    std::string field;
+    std::string mount_opts;
+    in >> mount_opts;
+    while (in >> field && field != "-") {
+    }
+    MountEntry e;
+    std::string super_opts;
+    in >> e.fstype >> e.source >> super_opts;
+    e.options = mount_opts + "," + super_opts;
+    std::sscanf(devno.c_str(), "%u:%u", &e.major, &e.minor);
+    found = e;
+  }
+  return found;
+}
+
+bool wait_for_mount(const std::string& path, bool mounted, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto m = find_mount(path);
+    bool is_fuse = m && m->fstype.rfind("fuse", 0) == 0;
+    if (is_fuse == mounted) return true;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
+bool force_unmount(const std::string& path) {
+  auto m = find_mount(path);
+  if (!m || m->fstype.rfind("fuse", 0) != 0) return false;
+  detail::abort_connection(m->minor);
+  ::umount2(path.c_str(), MNT_DETACH);
+  return true;
+}
+
+Process::Process(const std::string& binary, const std::vector<std::string>& args,
+                 const std::string& log_path)
+    : log_path_(log_path) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(binary.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    ::dup2(log_fd, 1);
+    ::dup2(log_fd, 2);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(log_fd);
+}
+
+Process::~Process() {
+  if (pid_ > 0 && !status_) {
+    ::kill(pid_, SIGKILL);
+    wait(5s);
+  }
+}
+
+std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
+  if (status_ || pid_ <= 0) return status_;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int st = 0;
+    pid_t r = ::waitpid(pid_, &st, WNOHANG);
+    if (r == pid_) {
+      status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+      return status_;
+    }
+    if (r < 0 || std::chrono::steady_clock::now() > deadline) return std::nullopt;
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+void Process::signal(int sig) {
+  if (pid_ > 0 && !status_) ::kill(pid_, sig);
+}
+
+std::string Process::output() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Watchdog::Watchdog(std::string mountpoint, std::chrono::seconds deadline)
+    : mountpoint_(std::move(mountpoint)) {
+  thread_ = std::thread([this, deadline] {
+    std::unique_lock lock(mutex_);
+    if (cv_.wait_for(lock, deadline, [this] { return done_; })) return;
+    fired_.store(true);
+    force_unmount(mountpoint_);
+  });
+}
+
+Watchdog::~Watchdog() {
+  {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  if (n < 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace uringfuse::test

@@ -1,0 +1,94 @@
+// Helpers for tests that mount for real: a fresh mkdtemp directory, a daemon started
+// and stopped by PID, a watchdog that aborts a hung connection, and teardown that
+// always leaves nothing mounted.
+#pragma once
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace uringfuse::test {
+
+// Mount tests need root and /dev/fuse. Empty when they are there, else the reason.
+std::string mount_prerequisites_missing();
+// Under CI a missing prerequisite is a failure, never a skip.
+bool running_in_ci();
+
+// A fresh directory from mkdtemp under /tmp (absolute), removed recursively at the
+// end unless something is still mounted below it.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct MountEntry {
+  unsigned major = 0, minor = 0;  // minor is the fusectl connection id
+  std::string fstype, source, options;
+};
+// The entry mounted exactly at `path`, read from /proc/self/mountinfo (never touches
+// the mount itself, so it cannot hang).
+std::optional<MountEntry> find_mount(const std::string& path);
+bool wait_for_mount(const std::string& path, bool mounted, std::chrono::milliseconds timeout);
+
+// Lazily unmounts `path` if something is mounted there and aborts its connection so
+// that nothing stays blocked. Returns true if it had anything to do.
+bool force_unmount(const std::string& path);
+
+// A program started with fork/exec, stdout+stderr captured to a file.
+class Process {
+ public:
+  Process(const std::string& binary, const std::vector<std::string>& args,
+          const std::string& log_path);
+  ~Process();  // kills (SIGKILL) and reaps it if still running
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  // Exit status (or 128+signal) once it exits within `timeout`; nullopt if it did not.
+  std::optional<int> wait(std::chrono::milliseconds timeout);
+  void signal(int sig);
+  std::string output() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+  std::string log_path_;
+};
+
+// Aborts the FUSE connection at `mountpoint` if the test body is still running when
+// the deadline passes, so blocked syscalls return and the test fails instead of
+// hanging.
+class Watchdog {
+ public:
+  Watchdog(std::string mountpoint, std::chrono::seconds deadline);
+  ~Watchdog();
+  bool fired() const { return fired_.load(); }
+
+ private:
+  std::string mountpoint_;
+  std::atomic<bool> fired_{false};
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+// Reads a whole file through the mount with plain syscalls.
+std::optional<std::string> read_file(const std::string& path);
+
+}  // namespace uringfuse::test

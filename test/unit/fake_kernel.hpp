@@ -1,0 +1,141 @@
+// A fake kernel for byte-level tests: builds request bytes the way the kernel lays
+// them out on /dev/fuse, feeds them to a Connection, and captures the replies.
+#pragma once
+
+#include <cstring>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "abi/fuse_abi.hpp"
+#include "session/connection.hpp"
+
+namespace uringfuse::test {
+
+struct CapturedReply {
+  std::uint64_t unique = 0;
+  int error = 0;
+  std::vector<std::byte> body;
+
+  template <class T>
+  T as() const {
+    T value{};
+    std::memcpy(&value, body.data(), std::min(sizeof(T), body.size()));
+    return value;
+  }
+};
+
+class ReplyCapture final : public detail::ReplyTarget {
+ public:
+  void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override {
+    CapturedReply r{unique, error, {}};
+    for (const auto& part : body) {
+      auto* p = static_cast<const std::byte*>(part.iov_base);
+      r.body.insert(r.body.end(), p, p + part.iov_len);
+    }
+    std::lock_guard lock(mutex_);
+    replies_.push_back(std::move(r));
+  }
+  std::vector<CapturedReply> take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(replies_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<CapturedReply> replies_;
+};
+
+// Lays out one request: header, fixed struct, names, data. len is filled in.
+class RequestBuilder {
+ public:
+  RequestBuilder(abi::Opcode op, std::uint64_t unique, std::uint64_t nodeid = abi::ROOT_ID) {
+    header_.opcode = static_cast<std::uint32_t>(op);
+    header_.unique = unique;
+    header_.nodeid = nodeid;
+    header_.uid = 1000;
+    header_.gid = 1000;
+    header_.pid = 4242;
+  }
+  template <class T>
+  RequestBuilder& arg(const T& value) {
+    return bytes(&value, sizeof value);
+  }
+  RequestBuilder& name(std::string_view n) {
+    bytes(n.data(), n.size());
+    const char nul = 0;
+    return bytes(&nul, 1);
+  }
+  RequestBuilder& bytes(const void* p, std::size_t n) {
+    auto* b = static_cast<const std::byte*>(p);
+    args_.insert(args_.end(), b, b + n);
+    return *this;
+  }
+  abi::fuse_in_header& header() { return header_; }
+  std::vector<std::byte> build() const {
+    std::vector<std::byte> out(sizeof header_ + args_.size());
+    auto h = header_;
+    h.len = static_cast<std::uint32_t>(out.size());
+    std::memcpy(out.data(), &h, sizeof h);
+    std::memcpy(out.data() + sizeof h, args_.data(), args_.size());
+    return out;
+  }
+
+ private:
+  abi::fuse_in_header header_{};
+  std::vector<std::byte> args_;
+};
+
+// A Connection with a capture target: feed() bytes exactly as read from /dev/fuse.
+class FakeKernel {
+ public:
+  FakeKernel(Filesystem& fs, OperationSet ops, bool debug = false)
+      : connection_(fs, ops, make_config(debug)) {}
+
+  std::vector<CapturedReply> feed(std::span<const std::byte> bytes) {
+    auto head = bytes.first(std::min(bytes.size(), sizeof(abi::fuse_in_header)));
+    detail::RawRequest raw{head, {}, bytes.subspan(head.size()), false, bytes.size(), "fake"};
+    connection_.handle(raw, capture_);
+    return capture_.take();
+  }
+  std::vector<CapturedReply> feed(const RequestBuilder& b) { return feed(b.build()); }
+
+  // Sends an INIT as a 6.18 kernel would (7.45, INIT_EXT) and returns the reply.
+  CapturedReply init(std::uint64_t flags = default_kernel_flags(), std::uint32_t minor = 45) {
+    abi::fuse_init_in in{};
+    in.major = 7;
+    in.minor = minor;
+    in.max_readahead = 128 * 1024;
+    in.flags = abi::flags_low_word(flags);
+    in.flags2 = abi::flags_high_word(flags);
+    auto replies = feed(RequestBuilder(abi::Opcode::INIT, 1).arg(in));
+    return replies.empty() ? CapturedReply{} : replies.front();
+  }
+
+  static std::uint64_t default_kernel_flags() {
+    using namespace abi::init_flag;
+    return ASYNC_READ | POSIX_LOCKS | ATOMIC_O_TRUNC | EXPORT_SUPPORT | BIG_WRITES | DONT_MASK |
+           FLOCK_LOCKS | HAS_IOCTL_DIR | AUTO_INVAL_DATA | DO_READDIRPLUS | READDIRPLUS_AUTO |
+           ASYNC_DIO | WRITEBACK_CACHE | NO_OPEN_SUPPORT | PARALLEL_DIROPS | HANDLE_KILLPRIV |
+           POSIX_ACL | ABORT_ERROR | MAX_PAGES | CACHE_SYMLINKS | NO_OPENDIR_SUPPORT |
+           EXPLICIT_INVAL_DATA | HANDLE_KILLPRIV_V2 | SETXATTR_EXT | INIT_EXT | SECURITY_CTX |
+           CREATE_SUPP_GROUP | HAS_EXPIRE_ONLY | DIRECT_IO_ALLOW_MMAP | PASSTHROUGH |
+           NO_EXPORT_SUPPORT | HAS_RESEND | ALLOW_IDMAP | REQUEST_TIMEOUT;
+  }
+
+  detail::Connection& connection() { return connection_; }
+  int ended() const { return *ended_; }
+
+ private:
+  detail::ConnectionConfig make_config(bool debug) {
+    detail::ConnectionConfig c;
+    c.debug = debug;
+    c.on_end = [counter = ended_] { ++*counter; };
+    return c;
+  }
+  std::shared_ptr<int> ended_ = std::make_shared<int>(0);
+  ReplyCapture capture_;
+  detail::Connection connection_;
+};
+
+}  // namespace uringfuse::test

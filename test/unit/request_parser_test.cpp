@@ -1,0 +1,131 @@
+// Malformed requests: each gets a defined error reply (or, when no reply is possible,
+// none) and never reaches a handler or crashes.
+#include <gtest/gtest.h>
+
+#include "fake_kernel.hpp"
+#include "test_filesystem.hpp"
+
+namespace uringfuse::test {
+namespace {
+
+using abi::Opcode;
+
+class Malformed : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_EQ(kernel.init().error, 0); }
+  RecordingFs fs;
+  FakeKernel kernel{fs, implemented_operations<RecordingFs>()};
+};
+
+TEST_F(Malformed, ShortHeaderIsDroppedWithoutReply) {
+  auto bytes = RequestBuilder(Opcode::LOOKUP, 5).name("x").build();
+  bytes.resize(20);
+  EXPECT_TRUE(kernel.feed(bytes).empty());
+  EXPECT_TRUE(kernel.feed(std::span<const std::byte>{}).empty());
+  EXPECT_TRUE(fs.calls.empty());
+}
+
+TEST_F(Malformed, LengthLargerThanBytes) {
+  RequestBuilder b(Opcode::LOOKUP, 6);
+  b.name("file");
+  auto bytes = b.build();
+  bytes.pop_back();  // header still claims the full length
+  auto r = kernel.feed(bytes);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].error, -EINVAL);
+  EXPECT_EQ(r[0].unique, 6u);
+  EXPECT_TRUE(fs.calls.empty());
+}
+
+TEST_F(Malformed, LengthSmallerThanBytes) {
+  auto bytes = RequestBuilder(Opcode::LOOKUP, 7).name("file").build();
+  bytes.push_back(std::byte{0});
+  auto r = kernel.feed(bytes);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].error, -EINVAL);
+}
+
+TEST_F(Malformed, NameWithoutNul) {
+  auto r = kernel.feed(RequestBuilder(Opcode::LOOKUP, 8).bytes("abc", 3));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].error, -EINVAL);
+  EXPECT_TRUE(fs.calls.empty());
+}
+
+TEST_F(Malformed, UnknownOpcodes) {
+  for (std::uint32_t op : {7u, 19u, 54u, 999u, 4096u, 0xffffffffu}) {
+    RequestBuilder b(Opcode::LOOKUP, 9);
+    b.header().opcode = op;
+    auto r = kernel.feed(b);
+    ASSERT_EQ(r.size(), 1u) << op;
+    EXPECT_EQ(r[0].error, -ENOSYS) << op;
+  }
+}
+
+TEST_F(Malformed, ArgumentsShorterThanTheirStruct) {
+  abi::fuse_read_in in{};
+  auto r = kernel.feed(RequestBuilder(Opcode::READ, 10).bytes(&in, sizeof in - 1));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].error, -EINVAL);
+  EXPECT_TRUE(fs.calls.empty());
+}
+
+TEST_F(Malformed, TrailingBytesAfterFixedArguments) {
+  abi::fuse_getattr_in in{};
+  auto r = kernel.feed(RequestBuilder(Opcode::GETATTR, 11).arg(in).bytes("zz", 2));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].error, -EINVAL);
+}
+
+TEST_F(Malformed, ExtensionsLongerThanRequest) {
+  RequestBuilder b(Opcode::LOOKUP, 12);
+  b.name("file");
+  b.header().total_extlen = 100;
+  auto r = kernel.feed(b);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].error, -EINVAL);
+}
+
+TEST_F(Malformed, ExtensionsAreSplitOffBeforeNames) {
+  RequestBuilder b(Opcode::LOOKUP, 13);
+  b.name("file");
+  std::uint64_t ext = 0;
+  b.arg(ext);
+  b.header().total_extlen = 1;
+  auto r = kernel.feed(b);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].error, 0);
+  EXPECT_EQ(fs.last_name, "file");
+}
+
+TEST_F(Malformed, MalformedNoReplyOpGetsNoReply) {
+  auto r = kernel.feed(RequestBuilder(Opcode::FORGET, 14).bytes("x", 1));
+  EXPECT_TRUE(r.empty());
+  EXPECT_TRUE(fs.forgets.empty());
+}
+
+TEST_F(Malformed, RandomBytesNeverCrash) {
+  std::uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<std::uint32_t>(seed >> 33);
+  };
+  for (int i = 0; i < 5000; ++i) {
+    std::vector<std::byte> bytes(next() % 200);
+    for (auto& b : bytes) b = static_cast<std::byte>(next());
+    if (bytes.size() >= 8) {  // make some of them self-consistent in length and opcode
+      std::uint32_t len = static_cast<std::uint32_t>(bytes.size());
+      std::memcpy(bytes.data(), &len, 4);
+      std::uint32_t op = next() % 56;
+      std::memcpy(bytes.data() + 4, &op, 4);
+    }
+    if (bytes.size() >= 16 && (bytes[4] == std::byte{26})) continue;  // not a second INIT
+    for (const auto& reply : kernel.feed(bytes)) {
+      EXPECT_LE(reply.error, 0);
+      EXPECT_GT(reply.error, -512);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace uringfuse::test
