@@ -22,11 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const char* hello_binary() {
-  const char* b = std::getenv("URINGFUSE_HELLO");
-  return b ? b : "example/hello/hello";
-}
-
 class HelloMount : public ::testing::TestWithParam<Transport> {
  protected:
   void SetUp() override {
@@ -44,7 +39,7 @@ class HelloMount : public ::testing::TestWithParam<Transport> {
     args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
     args.insert(args.end(), extra.begin(), extra.end());
     args.push_back(mnt_);
-    daemon_.emplace(hello_binary(), args, dir_.sub("daemon.log"));
+    daemon_.emplace(example_binary("hello"), args, dir_.sub("daemon.log"));
     ASSERT_TRUE(wait_for_mount(mnt_, true, 10s)) << "not mounted; daemon said:\n" << daemon_->output();
     watchdog_.emplace(mnt_, 30s);
   }

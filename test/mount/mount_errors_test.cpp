@@ -19,11 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const char* hello_binary() {
-  const char* b = std::getenv("URINGFUSE_HELLO");
-  return b ? b : "example/hello/hello";
-}
-
 class MountErrors : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -34,7 +29,7 @@ class MountErrors : public ::testing::Test {
   }
   // Runs hello to completion; returns its exit status and output.
   std::pair<int, std::string> run(std::vector<std::string> args) {
-    Process p(hello_binary(), args, dir_.sub("out-" + std::to_string(++runs_) + ".log"));
+    Process p(example_binary("hello"), args, dir_.sub("out-" + std::to_string(++runs_) + ".log"));
     auto status = p.wait(10s);
     EXPECT_TRUE(status.has_value()) << "hello did not exit";
     return {status.value_or(-1), p.output()};
@@ -69,7 +64,7 @@ TEST_F(MountErrors, MountpointIsAFile) {
 TEST_F(MountErrors, MountpointAlreadyInUse) {
   std::string mp = dir_.sub("mnt");
   ASSERT_EQ(::mkdir(mp.c_str(), 0755), 0);
-  Process first(hello_binary(), {"-f", mp}, dir_.sub("first.log"));
+  Process first(example_binary("hello"), {"-f", mp}, dir_.sub("first.log"));
   ASSERT_TRUE(wait_for_mount(mp, true, 10s)) << first.output();
   Watchdog dog(mp, std::chrono::seconds(30));
   auto [status, out] = run({"-f", mp});

@@ -176,6 +176,11 @@ Watchdog::~Watchdog() {
   thread_.join();
 }
 
+std::string example_binary(const std::string& name) {
+  const char* dir = std::getenv("URINGFUSE_EXAMPLE_DIR");
+  return std::string(dir ? dir : URINGFUSE_EXAMPLE_DIR) + "/" + name + "/" + name;
+}
+
 std::optional<std::string> read_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;

@@ -88,6 +88,10 @@ class Watchdog {
   std::thread thread_;
 };
 
+// Path of a bundled example program in the build tree (URINGFUSE_EXAMPLE_DIR
+// overrides where the examples are looked for).
+std::string example_binary(const std::string& name);
+
 // Reads a whole file through the mount with plain syscalls.
 std::optional<std::string> read_file(const std::string& path);
 
