@@ -14,7 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "../support/mount_harness.hpp"
+#include "../support/example_mount.hpp"
 #include "transports.hpp"
 
 namespace uringfuse::test {
@@ -22,52 +22,22 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class HelloMount : public ::testing::TestWithParam<Transport> {
+class HelloMount : public ExampleMount<::testing::TestWithParam<Transport>> {
  protected:
   void SetUp() override {
-    if (auto missing = mount_prerequisites_missing(); !missing.empty()) {
-      if (running_in_ci()) FAIL() << "mount tests cannot run: " << missing;
-      GTEST_SKIP() << missing;
-    }
-    mnt_ = dir_.sub("mnt");
-    ASSERT_EQ(::mkdir(mnt_.c_str(), 0755), 0);
-    start({});
+    ExampleMount::SetUp();
+    if (!IsSkipped() && !HasFatalFailure()) start({});
   }
-
   void start(std::vector<std::string> extra) {
-    std::vector<std::string> args{"-f"};
-    args.insert(args.end(), GetParam().args.begin(), GetParam().args.end());
+    std::vector<std::string> args = GetParam().args;
     args.insert(args.end(), extra.begin(), extra.end());
-    args.push_back(mnt_);
-    daemon_.emplace(example_binary("hello"), args, dir_.sub("daemon.log"));
-    ASSERT_TRUE(wait_for_mount(mnt_, true, 10s)) << "not mounted; daemon said:\n" << daemon_->output();
-    watchdog_.emplace(mnt_, 30s);
+    start_daemon("hello", args);
   }
-
-  // Restarts the daemon with more arguments (after the default one is gone).
+  // Restarts the daemon with more arguments.
   void restart(std::vector<std::string> extra) {
-    stop();
+    stop_daemon();
     start(std::move(extra));
   }
-
-  void stop() {
-    watchdog_.reset();
-    if (daemon_) daemon_->signal(SIGTERM);
-    if (daemon_) daemon_->wait(10s);
-    force_unmount(mnt_);
-    daemon_.reset();
-  }
-
-  void TearDown() override {
-    if (watchdog_ && watchdog_->fired()) ADD_FAILURE() << "watchdog aborted a hung mount";
-    stop();
-    EXPECT_FALSE(find_mount(mnt_).has_value()) << "mount left behind";
-  }
-
-  TempDir dir_;
-  std::string mnt_;
-  std::optional<Process> daemon_;
-  std::optional<Watchdog> watchdog_;
 };
 
 TEST_P(HelloMount, ReadsTheFile) {

@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "../support/mount_harness.hpp"
+#include "../support/example_mount.hpp"
 
 namespace uringfuse::test {
 namespace {
@@ -21,12 +21,7 @@ using namespace std::chrono_literals;
 
 class MountErrors : public ::testing::Test {
  protected:
-  void SetUp() override {
-    if (auto missing = mount_prerequisites_missing(); !missing.empty()) {
-      if (running_in_ci()) FAIL() << "mount tests cannot run: " << missing;
-      GTEST_SKIP() << missing;
-    }
-  }
+  void SetUp() override { URINGFUSE_REQUIRE_MOUNT_PREREQUISITES(); }
   // Runs hello to completion; returns its exit status and output.
   std::pair<int, std::string> run(std::vector<std::string> args) {
     Process p(example_binary("hello"), args, dir_.sub("out-" + std::to_string(++runs_) + ".log"));

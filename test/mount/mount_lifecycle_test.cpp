@@ -8,38 +8,16 @@
 
 #include <cstdlib>
 
-#include "../support/mount_harness.hpp"
+#include "../support/example_mount.hpp"
 
 namespace uringfuse::test {
 namespace {
 
 using namespace std::chrono_literals;
 
-class MountLifecycle : public ::testing::Test {
+class MountLifecycle : public ExampleMount<> {
  protected:
-  void SetUp() override {
-    if (auto missing = mount_prerequisites_missing(); !missing.empty()) {
-      if (running_in_ci()) FAIL() << "mount tests cannot run: " << missing;
-      GTEST_SKIP() << missing;
-    }
-    mnt_ = dir_.sub("mnt");
-    ASSERT_EQ(::mkdir(mnt_.c_str(), 0755), 0);
-  }
-  void TearDown() override {
-    if (daemon_) daemon_->signal(SIGTERM);
-    if (daemon_) daemon_->wait(10s);
-    force_unmount(mnt_);
-    EXPECT_FALSE(find_mount(mnt_).has_value());
-  }
-  void start(std::vector<std::string> args) {
-    args.insert(args.begin(), "-f");
-    args.push_back(mnt_);
-    daemon_.emplace(example_binary("hello"), args, dir_.sub("daemon.log"));
-    ASSERT_TRUE(wait_for_mount(mnt_, true, 10s)) << daemon_->output();
-  }
-  TempDir dir_;
-  std::string mnt_;
-  std::optional<Process> daemon_;
+  void start(std::vector<std::string> args) { start_daemon("hello", std::move(args)); }
 };
 
 TEST_F(MountLifecycle, MountOptionsReachTheKernel) {
@@ -52,16 +30,13 @@ TEST_F(MountLifecycle, MountOptionsReachTheKernel) {
                           "max_read=65536", "user_id=0", "group_id=0"})
     EXPECT_NE(("," + m->options + ",").find(std::string(",") + opt + ","), std::string::npos)
         << opt << " missing from " << m->options;
-  Watchdog dog(mnt_, 30s);
   EXPECT_EQ(read_file(mnt_ + "/hello").value_or(""), "Hello from uringfuse!\n");
 }
 
 TEST_F(MountLifecycle, AutoUnmountCleansUpAfterSigkill) {
   start({"-o", "auto_unmount"});
-  {
-    Watchdog dog(mnt_, 30s);
-    EXPECT_EQ(read_file(mnt_ + "/hello").value_or(""), "Hello from uringfuse!\n");
-  }
+  EXPECT_EQ(read_file(mnt_ + "/hello").value_or(""), "Hello from uringfuse!\n");
+  watchdog_.reset();
   daemon_->signal(SIGKILL);
   ASSERT_TRUE(daemon_->wait(10s).has_value());
   EXPECT_TRUE(wait_for_mount(mnt_, false, 10s)) << "auto_unmount left the mount behind";
