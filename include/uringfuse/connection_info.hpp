@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "uringfuse/capability.hpp"
+#include "uringfuse/notifier.hpp"
 
 namespace uringfuse {
 
@@ -14,6 +15,10 @@ class ConnectionInfo {
                  std::uint64_t supported, std::uint64_t wanted)
       : proto_major_(major), proto_minor_(minor), capable_(capable),
         supported_(supported), want_(wanted & capable & supported) {}
+
+  // For cache invalidation, poll wake-ups and passthrough backing files; keep it.
+  Notifier& notifier() const { return *notifier_; }
+  void set_notifier(Notifier* n) { notifier_ = n; }
 
   std::uint32_t proto_major() const { return proto_major_; }
   std::uint32_t proto_minor() const { return proto_minor_; }
@@ -42,10 +47,16 @@ class ConnectionInfo {
   std::uint16_t congestion_threshold = 0;  // 0 = 3/4 of max_background
   std::uint32_t time_gran = 1;             // nanoseconds; a power of 10 up to 1e9
   std::uint16_t request_timeout = 0;       // seconds; 0 = none
+  // Passthrough: how many stacked filesystems may lie below a backing file.
+  std::uint32_t max_backing_stack_depth = 0;
+  // True: INTERRUPT is refused (ENOSYS, so the kernel stops sending it) and requests
+  // are not tracked, saving a little per request. Request::interrupted() stays false.
+  bool no_interrupt = false;
 
  private:
   std::uint32_t proto_major_, proto_minor_;
   std::uint64_t capable_, supported_, want_;
+  Notifier* notifier_ = nullptr;
 };
 
 }  // namespace uringfuse

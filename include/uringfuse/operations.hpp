@@ -14,7 +14,11 @@ namespace uringfuse {
 // One X-macro list so the enum and the detection cannot drift apart.
 #define URINGFUSE_OPERATIONS(X)                                                            \
   X(lookup) X(forget) X(batch_forget) X(getattr) X(open) X(read) X(flush) X(release)     \
-  X(opendir) X(readdir) X(readdirplus) X(releasedir) X(statfs) X(access)
+  X(opendir) X(readdir) X(readdirplus) X(releasedir) X(statfs) X(access) X(setattr)          \
+  X(readlink) X(symlink) X(mknod) X(mkdir) X(unlink) X(rmdir) X(rename) X(link) X(create)    \
+  X(tmpfile) X(write) X(fsync) X(fsyncdir) X(fallocate) X(lseek) X(copy_file_range) X(bmap)  \
+  X(ioctl) X(poll) X(statx) X(syncfs) X(setxattr) X(getxattr) X(listxattr) X(removexattr)    \
+  X(getlk) X(setlk) X(flock)
 
 enum class Operation : unsigned {
 #define URINGFUSE_ENUM_ENTRY(name) name,
@@ -42,7 +46,9 @@ class OperationSet {
 template <std::derived_from<Filesystem> T>
 constexpr OperationSet implemented_operations() {
   if constexpr (std::is_same_v<T, Filesystem>) {
-    return OperationSet::all();  // static type unknown: assume everything
+    // Static type unknown: assume no optional operation, so no capability is asked
+    // for that an unimplemented handler would then refuse (readdirplus, locks).
+    return OperationSet{};
   } else {
     OperationSet set;
 #define URINGFUSE_DETECT(name) \

@@ -4,6 +4,7 @@
 // Keep the object to answer later, from any thread.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <cstddef>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "uringfuse/directory.hpp"
+#include "uringfuse/operation_args.hpp"
 #include "uringfuse/reply_target.hpp"
 #include "uringfuse/types.hpp"
 
@@ -36,6 +38,9 @@ class ReplyBase {
   void send_body(std::span<const iovec> body);
   void send_error(int errnum);
   std::uint32_t max_size() const { return ctx_.max_size; }
+  std::uint32_t opcode() const { return ctx_.opcode; }
+  template <class T>
+  void send_struct(const T& wire_struct);
 
  private:
   void deliver(int error, std::span<const iovec> body) noexcept;
@@ -111,6 +116,79 @@ class ReplyDirectoryPlus : public ReplyBase {
  private:
   std::vector<std::byte> buffer_;
   DirentWriter writer_;
+};
+
+// CREATE and TMPFILE: the new entry and the open file in one answer.
+class ReplyCreate : public ReplyBase {
+ public:
+  explicit ReplyCreate(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void created(const EntryParam& entry, const OpenResult& open) &&;
+};
+
+// WRITE and COPY_FILE_RANGE(_64): how many bytes were written.
+class ReplyWrite : public ReplyBase {
+ public:
+  explicit ReplyWrite(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void written(std::uint64_t count) &&;
+};
+
+class ReplyReadlink : public ReplyBase {
+ public:
+  explicit ReplyReadlink(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void target(std::string_view link) &&;
+};
+
+// GETXATTR and LISTXATTR. The kernel either probes for the size (max_size() == 0) or
+// offers a buffer; value() answers both correctly, ERANGE when the buffer is too small.
+class ReplyXattr : public ReplyBase {
+ public:
+  explicit ReplyXattr(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  std::uint32_t max_size() const { return ReplyBase::max_size(); }
+  void value(std::span<const std::byte> data) &&;
+  void value(std::string_view data) && { std::move(*this).value(std::as_bytes(std::span(data))); }
+  // Just the size, for a probe (max_size() == 0).
+  void size(std::uint32_t bytes) &&;
+};
+
+class ReplyLock : public ReplyBase {
+ public:
+  explicit ReplyLock(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void lock(const FileLock& conflicting) &&;  // type F_UNLCK when nothing conflicts
+};
+
+class ReplyBmap : public ReplyBase {
+ public:
+  explicit ReplyBmap(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void block(std::uint64_t device_block) &&;
+};
+
+class ReplyIoctl : public ReplyBase {
+ public:
+  explicit ReplyIoctl(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  std::uint32_t max_size() const { return ReplyBase::max_size(); }
+  // The ioctl's return value and the bytes to copy back to the caller (at most out_size).
+  void result(std::int32_t result, std::span<const std::byte> out = {}) &&;
+  // Unrestricted ioctls only: ask the kernel to call again with these ranges of the
+  // caller's memory copied in and out.
+  void retry(std::span<const IoctlIovec> in, std::span<const IoctlIovec> out) &&;
+};
+
+class ReplyPoll : public ReplyBase {
+ public:
+  explicit ReplyPoll(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void ready(std::uint32_t revents) &&;
+};
+
+class ReplyLseek : public ReplyBase {
+ public:
+  explicit ReplyLseek(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void offset(std::uint64_t off) &&;
+};
+
+class ReplyStatx : public ReplyBase {
+ public:
+  explicit ReplyStatx(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  void statx(const struct statx& st, Timeout timeout) &&;
 };
 
 }  // namespace uringfuse

@@ -16,7 +16,15 @@ class ReplyTarget {
   // error is 0 or a negative errno in (-512, 0); body is what follows fuse_out_header.
   // Must not throw: it runs in destructors. Send failures are the target's to log.
   virtual void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept = 0;
+  // A notification: unique 0, the notify code in the error field. Returns 0 or the
+  // positive errno the kernel answered (ENOENT for an unknown inode, ...).
+  virtual int notify(int code, std::span<const iovec> body) noexcept {
+    send(0, code, body);
+    return 0;
+  }
 };
+
+struct InflightRequest;
 
 // Everything a reply object needs to answer one request.
 struct ReplyContext {
@@ -25,6 +33,8 @@ struct ReplyContext {
   std::uint32_t opcode = 0;
   std::uint32_t max_size = 0;  // READ/READDIR: the most body bytes the kernel accepts
   bool debug = false;          // log one line per reply
+  // Interrupt bookkeeping; released when the reply is sent. May be null.
+  InflightRequest* inflight = nullptr;
 };
 
 }  // namespace uringfuse::detail

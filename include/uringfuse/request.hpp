@@ -1,12 +1,19 @@
-// The context of one request: who asked (uid, gid, pid) and which request it is.
+// The context of one request: who asked (uid, gid, pid, umask, groups), which request
+// it is, and whether the caller has given up on it (interrupts).
 // Valid during the handler call; copy what a deferred reply needs.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <span>
+#include <stop_token>
 
 namespace uringfuse {
+
+namespace detail {
+struct InflightRequest;
+}
 
 struct Request {
   std::uint64_t unique = 0;
@@ -15,6 +22,21 @@ struct Request {
   uid_t uid = 0;
   gid_t gid = 0;
   pid_t pid = 0;
+  // CREATE, MKNOD, MKDIR, TMPFILE: the caller's umask (already applied to mode unless
+  // the connection wants Capability::dont_mask).
+  mode_t umask = 0;
+  // The caller's supplementary groups, when the kernel sends them (CREATE, MKNOD,
+  // MKDIR, SYMLINK, TMPFILE with Capability::create_supp_group). Empty otherwise.
+  std::span<const gid_t> supplementary_groups;
+
+  // True once the kernel sent FUSE_INTERRUPT for this request: the caller got a
+  // signal. Answer soon, typically with EINTR.
+  bool interrupted() const noexcept;
+  // Requested to stop when the request is interrupted; register a std::stop_callback
+  // to wake a blocking handler.
+  std::stop_token stop_token() const;
+
+  detail::InflightRequest* inflight = nullptr;
 };
 
 }  // namespace uringfuse

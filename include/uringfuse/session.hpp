@@ -38,6 +38,9 @@ class Session {
   // Unmounts now; run() then returns. Idempotent.
   void unmount() noexcept;
 
+  // Notifications and passthrough backing files (see notifier.hpp).
+  Notifier& notifier();
+
   const std::string& mountpoint() const;
   int fd() const;  // the /dev/fuse descriptor, -1 before mount()
 

@@ -37,6 +37,15 @@ struct OpenResult {
   bool stream = false;
   bool noflush = false;
   bool parallel_direct_writes = false;
+  // FUSE passthrough: an id from Notifier::backing_open(); reads and writes then go
+  // to that file in the kernel, bypassing the daemon. 0 = none.
+  std::int32_t backing_id = 0;
+};
+
+// One element of an unrestricted ioctl's retry request: a range of the caller's memory.
+struct IoctlIovec {
+  std::uint64_t base = 0;
+  std::uint64_t len = 0;
 };
 
 }  // namespace uringfuse

@@ -8,6 +8,7 @@
 #include "uringfuse/errors.hpp"
 #include "uringfuse/filesystem.hpp"
 #include "uringfuse/log.hpp"
+#include "uringfuse/notifier.hpp"
 #include "uringfuse/operation_args.hpp"
 #include "uringfuse/operations.hpp"
 #include "uringfuse/reply.hpp"

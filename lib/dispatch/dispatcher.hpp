@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "dispatch/inflight.hpp"
 #include "dispatch/request_parser.hpp"
 #include "uringfuse/filesystem.hpp"
 #include "uringfuse/operations.hpp"
@@ -23,20 +24,28 @@ class Dispatcher {
   Filesystem& filesystem() { return fs_; }
   const OperationSet& implemented() const { return implemented_; }
 
-  // Never throws: a throwing handler is logged and its reply answers EIO.
-  void dispatch(const ParsedRequest& request, ReplyTarget& target) noexcept;
+  // Interrupt tracking; without a registry requests are not findable by INTERRUPT.
+  void set_interrupts(InterruptRegistry* registry) { interrupts_ = registry; }
+
+  // Never throws: a throwing handler is logged and its reply answers EIO. `queue`
+  // names the transport queue that carried the request (for interrupt tables).
+  void dispatch(const ParsedRequest& request, ReplyTarget& target, std::size_t queue = 0) noexcept;
 
   ReplyContext reply_context(const ParsedRequest& request, ReplyTarget& target,
                              std::uint32_t max_size = 0) const;
 
  private:
   void call_filesystem(const ParsedRequest& p, const Request& req, ReplyTarget& target);
+  void fail(const ParsedRequest& p, ReplyTarget& target, int errnum) const;
   bool negotiated(Capability c) const { return negotiated_ & bit(c); }
 
   Filesystem& fs_;
   OperationSet implemented_;
   std::uint64_t negotiated_ = 0;
   bool debug_ = false;
+  InterruptRegistry* interrupts_ = nullptr;
+  // The tracking entry of the request being dispatched on this thread.
+  static thread_local InflightRequest* current_inflight_;
 };
 
 // Answers `unique` with an error and no body (for requests that never reach a handler).

@@ -71,3 +71,64 @@ void Filesystem::access(const Request&, Ino, int, ReplyEmpty reply) {
 }
 
 }  // namespace uringfuse
+
+// Everything below answers ENOSYS, as libfuse does for a missing op. For several the
+// kernel then stops asking and falls back on its own (fsync, flush, create -> mknod +
+// open, copy_file_range -> read + write, locks kept locally).
+namespace uringfuse {
+namespace {
+template <class Reply>
+void not_implemented(Reply& reply) {
+  std::move(reply).error(ENOSYS);
+}
+}  // namespace
+
+void Filesystem::setattr(const Request&, Ino, const SetattrIn&, ReplyAttr r) { not_implemented(r); }
+void Filesystem::readlink(const Request&, Ino, ReplyReadlink r) { not_implemented(r); }
+void Filesystem::symlink(const Request&, Ino, std::string_view, std::string_view, ReplyEntry r) {
+  not_implemented(r);
+}
+void Filesystem::mknod(const Request&, Ino, std::string_view, mode_t, dev_t, ReplyEntry r) {
+  not_implemented(r);
+}
+void Filesystem::mkdir(const Request&, Ino, std::string_view, mode_t, ReplyEntry r) { not_implemented(r); }
+void Filesystem::unlink(const Request&, Ino, std::string_view, ReplyEmpty r) { not_implemented(r); }
+void Filesystem::rmdir(const Request&, Ino, std::string_view, ReplyEmpty r) { not_implemented(r); }
+void Filesystem::rename(const Request&, Ino, std::string_view, Ino, std::string_view, unsigned,
+                        ReplyEmpty r) {
+  not_implemented(r);
+}
+void Filesystem::link(const Request&, Ino, Ino, std::string_view, ReplyEntry r) { not_implemented(r); }
+void Filesystem::create(const Request&, Ino, std::string_view, mode_t, const OpenIn&, ReplyCreate r) {
+  not_implemented(r);
+}
+void Filesystem::tmpfile(const Request&, Ino, mode_t, const OpenIn&, ReplyCreate r) { not_implemented(r); }
+void Filesystem::write(const Request&, Ino, const WriteIn&, std::span<const std::byte>, ReplyWrite r) {
+  not_implemented(r);
+}
+void Filesystem::fsync(const Request&, Ino, const FsyncIn&, ReplyEmpty r) { not_implemented(r); }
+void Filesystem::fsyncdir(const Request&, Ino, const FsyncIn&, ReplyEmpty r) { not_implemented(r); }
+void Filesystem::fallocate(const Request&, Ino, const FallocateIn&, ReplyEmpty r) { not_implemented(r); }
+void Filesystem::lseek(const Request&, Ino, const LseekIn&, ReplyLseek r) { not_implemented(r); }
+void Filesystem::copy_file_range(const Request&, Ino, const CopyFileRangeIn&, ReplyWrite r) {
+  not_implemented(r);
+}
+void Filesystem::bmap(const Request&, Ino, const BmapIn&, ReplyBmap r) { not_implemented(r); }
+void Filesystem::ioctl(const Request&, Ino, const IoctlIn&, std::span<const std::byte>, ReplyIoctl r) {
+  not_implemented(r);
+}
+void Filesystem::poll(const Request&, Ino, const PollIn&, ReplyPoll r) { not_implemented(r); }
+void Filesystem::statx(const Request&, Ino, const StatxIn&, ReplyStatx r) { not_implemented(r); }
+void Filesystem::syncfs(const Request&, Ino, ReplyEmpty r) { not_implemented(r); }
+void Filesystem::setxattr(const Request&, Ino, std::string_view, std::span<const std::byte>,
+                          const SetxattrIn&, ReplyEmpty r) {
+  not_implemented(r);
+}
+void Filesystem::getxattr(const Request&, Ino, std::string_view, ReplyXattr r) { not_implemented(r); }
+void Filesystem::listxattr(const Request&, Ino, ReplyXattr r) { not_implemented(r); }
+void Filesystem::removexattr(const Request&, Ino, std::string_view, ReplyEmpty r) { not_implemented(r); }
+void Filesystem::getlk(const Request&, Ino, const LockIn&, ReplyLock r) { not_implemented(r); }
+void Filesystem::setlk(const Request&, Ino, const LockIn&, bool, ReplyEmpty r) { not_implemented(r); }
+void Filesystem::flock(const Request&, Ino, const FlockIn&, ReplyEmpty r) { not_implemented(r); }
+
+}  // namespace uringfuse

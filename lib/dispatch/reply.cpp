@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "abi/fuse_abi.hpp"
+#include "dispatch/inflight.hpp"
 #include "dispatch/wire_encoding.hpp"
 #include "uringfuse/log.hpp"
 
@@ -22,6 +23,9 @@ iovec iov_of(const T& value) {
 }
 
 std::string_view op_name(std::uint32_t opcode) { return abi::opcode_name(static_cast<abi::Opcode>(opcode)); }
+
+// Opcode names are literals, so data() is NUL-terminated.
+const char* opcode_name_of(std::uint32_t opcode) { return op_name(opcode).data(); }
 
 std::size_t total_size(std::span<const iovec> parts) {
   std::size_t n = 0;
@@ -72,6 +76,7 @@ void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
           static_cast<unsigned long long>(ctx_.unique), total_size(body));
   }
   target->send(ctx_.unique, error, body);
+  detail::InterruptRegistry::replied(ctx_.inflight);
 }
 
 void ReplyEmpty::ok() && { send_body({}); }
@@ -150,6 +155,89 @@ bool ReplyDirectoryPlus::add(std::string_view name, const EntryParam& entry,
 void ReplyDirectoryPlus::done() && {
   iovec v = iov_of(buffer_.data(), writer_.used());
   send_body({&v, 1});
+}
+
+template <class T>
+void ReplyBase::send_struct(const T& value) {
+  iovec v = iov_of(value);
+  send_body({&v, 1});
+}
+
+void ReplyCreate::created(const EntryParam& entry, const OpenResult& open) && {
+  auto e = detail::to_wire_entry(entry);
+  auto o = detail::to_wire_open(open);
+  iovec v[2] = {iov_of(e), iov_of(o)};
+  send_body(v);
+}
+
+// COPY_FILE_RANGE_64 counts in 64 bits; WRITE and COPY_FILE_RANGE in 32.
+void ReplyWrite::written(std::uint64_t count) && {
+  if (opcode() == static_cast<std::uint32_t>(abi::Opcode::COPY_FILE_RANGE_64))
+    return send_struct(abi::fuse_copy_file_range_out{count});
+  if (count > UINT32_MAX) {
+    log(LogLevel::err, "uringfuse: %s #%llu: %llu bytes do not fit the reply; answering EIO",
+        opcode_name_of(opcode()), static_cast<unsigned long long>(unique()),
+        static_cast<unsigned long long>(count));
+    return send_error(EIO);
+  }
+  send_struct(abi::fuse_write_out{static_cast<std::uint32_t>(count), 0});
+}
+
+void ReplyReadlink::target(std::string_view link) && {
+  iovec v = iov_of(link.data(), link.size());
+  send_body({&v, 1});
+}
+
+void ReplyXattr::value(std::span<const std::byte> data) && {
+  if (max_size() == 0) return std::move(*this).size(static_cast<std::uint32_t>(data.size()));
+  if (data.size() > max_size()) return send_error(ERANGE);
+  iovec v = iov_of(data.data(), data.size());
+  send_body({&v, 1});
+}
+
+void ReplyXattr::size(std::uint32_t bytes) && { send_struct(abi::fuse_getxattr_out{bytes, 0}); }
+
+void ReplyLock::lock(const FileLock& conflicting) && {
+  send_struct(abi::fuse_lk_out{detail::to_wire_lock(conflicting)});
+}
+
+void ReplyBmap::block(std::uint64_t device_block) && { send_struct(abi::fuse_bmap_out{device_block}); }
+
+void ReplyIoctl::result(std::int32_t result, std::span<const std::byte> out) && {
+  if (out.size() > max_size()) {
+    log(LogLevel::err, "uringfuse: IOCTL #%llu: %zu output bytes exceed out_size %u; answering EIO",
+        static_cast<unsigned long long>(unique()), out.size(), max_size());
+    return send_error(EIO);
+  }
+  abi::fuse_ioctl_out head{};
+  head.result = result;
+  iovec v[2] = {iov_of(head), iov_of(out.data(), out.size())};
+  send_body(v);
+}
+
+void ReplyIoctl::retry(std::span<const IoctlIovec> in, std::span<const IoctlIovec> out) && {
+  abi::fuse_ioctl_out head{};
+  head.flags = abi::ioctl_flag::RETRY;
+  head.in_iovs = static_cast<std::uint32_t>(in.size());
+  head.out_iovs = static_cast<std::uint32_t>(out.size());
+  if (in.size() > abi::ioctl_flag::MAX_IOV || out.size() > abi::ioctl_flag::MAX_IOV)
+    return send_error(ENOMEM);
+  static_assert(sizeof(IoctlIovec) == sizeof(abi::fuse_ioctl_iovec));
+  iovec v[3] = {iov_of(head), iov_of(in.data(), in.size_bytes()), iov_of(out.data(), out.size_bytes())};
+  send_body(v);
+}
+
+void ReplyPoll::ready(std::uint32_t revents) && { send_struct(abi::fuse_poll_out{revents, 0}); }
+
+void ReplyLseek::offset(std::uint64_t off) && { send_struct(abi::fuse_lseek_out{off}); }
+
+void ReplyStatx::statx(const struct statx& st, Timeout timeout) && {
+  abi::fuse_statx_out out{};
+  auto t = detail::to_wire(timeout);
+  out.attr_valid = t.sec;
+  out.attr_valid_nsec = t.nsec;
+  out.stat = detail::to_wire_statx(st);
+  send_struct(out);
 }
 
 }  // namespace uringfuse

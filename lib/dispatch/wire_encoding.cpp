@@ -72,7 +72,48 @@ abi::fuse_open_out to_wire_open(const OpenResult& r) {
   if (r.stream) o.open_flags |= abi::fopen::STREAM;
   if (r.noflush) o.open_flags |= abi::fopen::NOFLUSH;
   if (r.parallel_direct_writes) o.open_flags |= abi::fopen::PARALLEL_DIRECT_WRITES;
+  if (r.backing_id > 0) {
+    o.open_flags |= abi::fopen::PASSTHROUGH;
+    o.backing_id = r.backing_id;
+  }
   return o;
 }
+
+static abi::fuse_sx_time to_wire_time(const struct statx_timestamp& t) {
+  abi::fuse_sx_time w{};
+  w.tv_sec = t.tv_sec;
+  w.tv_nsec = t.tv_nsec;
+  return w;
+}
+
+abi::fuse_statx to_wire_statx(const struct statx& st) {
+  abi::fuse_statx w{};
+  w.mask = st.stx_mask;
+  w.blksize = st.stx_blksize;
+  w.attributes = st.stx_attributes;
+  w.nlink = st.stx_nlink;
+  w.uid = st.stx_uid;
+  w.gid = st.stx_gid;
+  w.mode = st.stx_mode;
+  w.ino = st.stx_ino;
+  w.size = st.stx_size;
+  w.blocks = st.stx_blocks;
+  w.attributes_mask = st.stx_attributes_mask;
+  w.atime = to_wire_time(st.stx_atime);
+  w.btime = to_wire_time(st.stx_btime);
+  w.ctime = to_wire_time(st.stx_ctime);
+  w.mtime = to_wire_time(st.stx_mtime);
+  w.rdev_major = st.stx_rdev_major;
+  w.rdev_minor = st.stx_rdev_minor;
+  w.dev_major = st.stx_dev_major;
+  w.dev_minor = st.stx_dev_minor;
+  return w;
+}
+
+abi::fuse_file_lock to_wire_lock(const FileLock& l) {
+  return abi::fuse_file_lock{l.start, l.end, l.type, l.pid};
+}
+
+FileLock from_wire_lock(const abi::fuse_file_lock& l) { return FileLock{l.start, l.end, l.type, l.pid}; }
 
 }  // namespace uringfuse::detail

@@ -97,6 +97,7 @@ Mount::Mount(Mount&& other) noexcept { *this = std::move(other); }
 Mount& Mount::operator=(Mount&& other) noexcept {
   if (this == &other) return *this;
   unmount();
+  close_device();
   fd_ = std::exchange(other.fd_, -1);
   mountpoint_ = std::move(other.mountpoint_);
   other.mountpoint_.clear();
@@ -110,7 +111,10 @@ Mount& Mount::operator=(Mount&& other) noexcept {
   return *this;
 }
 
-Mount::~Mount() { unmount(); }
+Mount::~Mount() {
+  unmount();
+  close_device();
+}
 
 int Mount::fd() const { return fd_; }
 
@@ -215,6 +219,11 @@ void Mount::unmount() noexcept {
       // Only allocation can throw above; nothing sensible left to do.
     }
   }
+}
+
+// Separate from unmount(): readers may still be blocked on the fd while the mount is
+// detached, and a closed fd number could be reused under them.
+void Mount::close_device() noexcept {
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
   release_fusermount_helper(helper_socket_, helper_pid_);

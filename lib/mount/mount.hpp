@@ -51,7 +51,8 @@ class Mount {
 
   int fd() const;                             // the /dev/fuse fd of this mount (-1 once unmounted)
   const std::string& mountpoint() const;     // absolute (realpath) mountpoint
-  void unmount() noexcept;                    // idempotent; umount2(MNT_DETACH) if busy ... or fusermount3 -u -z when not root
+  void unmount() noexcept;                    // detaches the mount; the fd stays open
+  void close_device() noexcept;               // closes the fd (and an auto_unmount helper)                    // idempotent; umount2(MNT_DETACH) if busy ... or fusermount3 -u -z when not root
   // unmount() details: it only unmounts if the mount visible at mountpoint()
   // is still the one create() made; it unmounts before closing fd(), so a
   // daemon still reading fd() sees ENODEV rather than a closed/reused fd, and

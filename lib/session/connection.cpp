@@ -21,9 +21,16 @@ bool is(const ParsedRequest& p, Opcode op) { return p.header.opcode == static_ca
 
 }  // namespace
 
-Connection::Connection(Filesystem& fs, OperationSet implemented, ConnectionConfig config)
-    : dispatcher_(fs, implemented), config_(std::move(config)), max_write_(kDefaultMaxWrite) {
+Connection::Connection(Filesystem& fs, OperationSet implemented, ConnectionConfig config,
+                       NotifyChannel* notify)
+    : dispatcher_(fs, implemented),
+      config_(std::move(config)),
+      notify_(notify ? notify : &own_notify_),
+      notifier_(*notify_),
+      interrupts_(config_.queues),
+      max_write_(kDefaultMaxWrite) {
   dispatcher_.set_debug(config_.debug);
+  dispatcher_.set_interrupts(&interrupts_);
 }
 
 std::size_t Connection::request_buffer_size() const noexcept {
@@ -49,11 +56,10 @@ void Connection::handle(const RawRequest& raw, ReplyTarget& target) noexcept {
     return;
   }
   if (is(p, Opcode::DESTROY)) return handle_destroy(p, target);
-  if (is(p, Opcode::INTERRUPT)) {
-    // Interrupts are not implemented yet: ENOSYS makes the kernel stop sending them.
-    return reply_error(target, p.header.unique, ENOSYS);
-  }
-  dispatcher_.dispatch(p, target);
+  if (is(p, Opcode::INTERRUPT)) return handle_interrupt(p, target);
+  if (is(p, Opcode::NOTIFY_REPLY)) return handle_notify_reply(p);
+  if (config_.allow_root && denied_by_allow_root(p)) return reply_error(target, p.header.unique, EACCES);
+  dispatcher_.dispatch(p, target, raw.queue);
 }
 
 void Connection::handle_init(const ParsedRequest& p, ReplyTarget& target) {
@@ -62,8 +68,9 @@ void Connection::handle_init(const ParsedRequest& p, ReplyTarget& target) {
     return reply_error(target, p.header.unique, EIO);
   }
   InitOutcome o = negotiate_init(p.op_in, dispatcher_.filesystem(), dispatcher_.implemented(),
-                                 config_.limits);
+                                 config_.limits, &notifier_);
   if (o.error) {
+    refused_.store(true);
     reply_error(target, p.header.unique, o.error);
     return end();
   }
@@ -74,6 +81,9 @@ void Connection::handle_init(const ParsedRequest& p, ReplyTarget& target) {
     negotiated_ = o.negotiated;
     max_write_.store(o.max_write, std::memory_order_release);
     dispatcher_.set_negotiated(o.negotiated);
+    no_interrupt_ = o.no_interrupt;
+    interrupts_.set_enabled(!o.no_interrupt);
+    notify_->set_negotiated(o.minor, o.capable, o.negotiated);
     initialized_.store(true, std::memory_order_release);
     if (config_.debug)
       log(LogLevel::debug, "uringfuse: INIT 7.%u, capabilities 0x%llx, max_write %u", o.minor,
@@ -102,7 +112,49 @@ void Connection::finish() noexcept {
   });
 }
 
+void Connection::handle_interrupt(const ParsedRequest& p, ReplyTarget& target) {
+  if (no_interrupt_) return reply_error(target, p.header.unique, ENOSYS);
+  auto in = read_struct<abi::fuse_interrupt_in>(p.op_in);
+  // Delivered or parked: either way the kernel expects no answer now.
+  interrupts_.interrupt(in.unique, p.header.unique);
+}
+
+void Connection::handle_notify_reply(const ParsedRequest& p) {
+  auto in = read_struct<abi::fuse_notify_retrieve_in>(p.op_in);
+  if (in.size != p.data.size()) {
+    log(LogLevel::err, "uringfuse: NOTIFY_REPLY #%llu: size %u but %zu bytes; ignored",
+        static_cast<unsigned long long>(p.header.unique), in.size, p.data.size());
+    return;
+  }
+  if (!notify_->complete_retrieve(p.header.unique, in.offset, p.data))
+    log(LogLevel::warning, "uringfuse: NOTIFY_REPLY #%llu answers no pending retrieve",
+        static_cast<unsigned long long>(p.header.unique));
+}
+
+// libfuse's allow_root: everyone but the owner and root is refused, except for
+// operations on files they already hold open.
+bool Connection::denied_by_allow_root(const ParsedRequest& p) const {
+  if (p.header.uid == config_.owner || p.header.uid == 0) return false;
+  switch (static_cast<Opcode>(p.header.opcode)) {
+    case Opcode::READ:
+    case Opcode::WRITE:
+    case Opcode::FSYNC:
+    case Opcode::RELEASE:
+    case Opcode::READDIR:
+    case Opcode::FSYNCDIR:
+    case Opcode::RELEASEDIR:
+    case Opcode::READDIRPLUS:
+    case Opcode::FORGET:
+    case Opcode::BATCH_FORGET:
+    case Opcode::FLUSH:
+      return false;
+    default:
+      return p.traits->replies;
+  }
+}
+
 void Connection::end() {
+  notify_->set_ended();
   std::call_once(ended_, [this] {
     if (config_.on_end) config_.on_end();
   });

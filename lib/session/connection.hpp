@@ -9,7 +9,9 @@
 #include <mutex>
 
 #include "dispatch/dispatcher.hpp"
+#include "dispatch/inflight.hpp"
 #include "session/init_negotiation.hpp"
+#include "session/notify_channel.hpp"
 #include "transport/raw_request.hpp"
 
 namespace uringfuse::detail {
@@ -17,13 +19,18 @@ namespace uringfuse::detail {
 struct ConnectionConfig {
   bool debug = false;
   InitLimits limits;
+  // allow_root: only this uid and root may use the mount (it is mounted allow_other).
+  bool allow_root = false;
+  uid_t owner = 0;
+  std::size_t queues = 1;  // transport queues, for the interrupt tables
   // Called once when the connection can serve no more: DESTROY, or a refused INIT.
   std::function<void()> on_end;
 };
 
 class Connection final : public RequestHandler {
  public:
-  Connection(Filesystem& fs, OperationSet implemented, ConnectionConfig config);
+  Connection(Filesystem& fs, OperationSet implemented, ConnectionConfig config,
+             NotifyChannel* notify = nullptr);
 
   void handle(const RawRequest& raw, ReplyTarget& target) noexcept override;
   std::size_t request_buffer_size() const noexcept override;
@@ -32,6 +39,8 @@ class Connection final : public RequestHandler {
   std::uint32_t minor() const { return minor_; }
   std::uint64_t negotiated() const { return negotiated_; }
   std::uint32_t max_write() const { return max_write_.load(std::memory_order_acquire); }
+  // INIT was refused (by us or the filesystem): the session failed.
+  bool refused() const { return refused_.load(); }
 
   // Calls the filesystem's destroy() if INIT succeeded and DESTROY never came. Idempotent.
   void finish() noexcept;
@@ -39,14 +48,23 @@ class Connection final : public RequestHandler {
  private:
   void handle_init(const ParsedRequest& p, ReplyTarget& target);
   void handle_destroy(const ParsedRequest& p, ReplyTarget& target);
+  void handle_interrupt(const ParsedRequest& p, ReplyTarget& target);
+  void handle_notify_reply(const ParsedRequest& p);
+  bool denied_by_allow_root(const ParsedRequest& p) const;
   void trace_request(const ParsedRequest& p, std::string_view via) const;
   void end();
 
   Dispatcher dispatcher_;
   ConnectionConfig config_;
+  NotifyChannel* notify_;
+  Notifier notifier_;
+  NotifyChannel own_notify_;  // used when the session supplies none (unit tests)
+  InterruptRegistry interrupts_;
+  std::atomic<bool> refused_{false};
   std::atomic<bool> initialized_{false};
   std::atomic<std::uint32_t> max_write_;
   std::uint32_t minor_ = 0;
+  bool no_interrupt_ = false;
   std::uint64_t negotiated_ = 0;
   std::once_flag destroyed_;
   std::once_flag ended_;

@@ -53,7 +53,7 @@ void apply_limits(InitOutcome& o, const ConnectionInfo& conn, std::uint64_t capa
   auto& out = o.reply;
   auto page = static_cast<std::uint32_t>(limits.page_size);
   std::uint32_t max_write = std::max<std::uint32_t>(conn.max_write, page);
-  if (!(capable & bit(Capability::max_pages)))
+  if (!(o.negotiated & bit(Capability::max_pages)))
     max_write = std::min(max_write, kLegacyMaxPages * page);
   o.max_write = max_write;
   out.max_write = max_write;
@@ -84,7 +84,9 @@ std::uint64_t supported_capabilities() {
                Capability::abort_error, Capability::max_pages, Capability::cache_symlinks,
                Capability::no_opendir_support, Capability::explicit_inval_data,
                Capability::handle_killpriv_v2, Capability::init_ext,
-               Capability::direct_io_allow_mmap, Capability::no_export_support}) |
+               Capability::direct_io_allow_mmap, Capability::no_export_support,
+               Capability::posix_locks, Capability::flock_locks, Capability::setxattr_ext,
+               Capability::create_supp_group, Capability::passthrough}) |
          kInformational;
 }
 
@@ -95,11 +97,14 @@ std::uint64_t default_capabilities(const OperationSet& ops) {
   if (ops.has(Operation::readdirplus)) m |= bit(Capability::readdirplus);
   if (ops.has(Operation::readdirplus) && ops.has(Operation::readdir))
     m |= bit(Capability::readdirplus_auto);
+  if (ops.has(Operation::getlk) && ops.has(Operation::setlk)) m |= bit(Capability::posix_locks);
+  if (ops.has(Operation::flock)) m |= bit(Capability::flock_locks);
   return m;
 }
 
 InitOutcome negotiate_init(std::span<const std::byte> init_in, Filesystem& fs,
-                           const OperationSet& implemented, const InitLimits& limits) {
+                           const OperationSet& implemented, const InitLimits& limits,
+                           Notifier* notifier) {
   InitOutcome o;
   auto in = read_struct<abi::fuse_init_in>(init_in);  // zero-filled past what was sent
   if (in.major < abi::KERNEL_VERSION) {
@@ -127,12 +132,17 @@ InitOutcome negotiate_init(std::span<const std::byte> init_in, Filesystem& fs,
                       default_capabilities(implemented));
   conn.max_readahead = in.max_readahead;
   conn.max_read = limits.max_read;
+  conn.set_notifier(notifier);
+  o.capable = capable;
   if (!run_init_hook(fs, conn)) {
     o.error = EPROTO;
     return o;
   }
   o.negotiated = conn.want_mask() & capable & supported_capabilities();
   apply_limits(o, conn, capable, in.max_readahead, limits);
+  o.no_interrupt = conn.no_interrupt;
+  if (o.negotiated & bit(Capability::passthrough))
+    o.reply.max_stack_depth = conn.max_backing_stack_depth + 1;
 
   std::uint64_t reply_flags = o.negotiated & ~kInformational;
   o.reply.flags = abi::flags_low_word(reply_flags);

@@ -34,9 +34,12 @@ struct InitOutcome {
   std::uint32_t minor = 0;     // negotiated minor
   std::uint64_t negotiated = 0;  // Capability bits agreed
   std::uint32_t max_write = 0;
+  std::uint64_t capable = 0;   // what the kernel offered
+  bool no_interrupt = false;
 };
 
 InitOutcome negotiate_init(std::span<const std::byte> init_in, Filesystem& fs,
-                           const OperationSet& implemented, const InitLimits& limits);
+                           const OperationSet& implemented, const InitLimits& limits,
+                           Notifier* notifier = nullptr);
 
 }  // namespace uringfuse::detail

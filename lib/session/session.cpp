@@ -55,6 +55,8 @@ void stop_transport(DevTransport& transport, Mount& mount) {
 Session::Session(SessionOptions options, Filesystem& fs, OperationSet implemented)
     : state_(std::make_unique<detail::SessionState>(std::move(options), fs, implemented)) {}
 
+// Unmount first: the transport's workers end with the connection, then the fd closes
+// (members go in reverse order: transport, connection, ..., mount).
 Session::~Session() { unmount(); }
 
 void Session::mount() { state_->mount = detail::Mount::create(state_->options.mount); }
@@ -65,26 +67,39 @@ int Session::run() {
     log(LogLevel::err, "uringfuse: Session::run() before a successful mount()");
     return EINVAL;
   }
+  if (s.connection) {
+    log(LogLevel::err, "uringfuse: Session::run() called twice");
+    return EINVAL;
+  }
   const auto& o = s.options;
   detail::ConnectionConfig cc;
   cc.debug = o.debug;
   cc.limits.max_read = o.mount.max_read.value_or(0);
   cc.limits.page_size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  cc.allow_root = o.mount.allow_root;
+  cc.owner = ::getuid();
   cc.on_end = [this] { exit(); };
-  detail::Connection connection(s.fs, s.implemented, std::move(cc));
+  s.notify_target = std::make_unique<detail::DevReplyTarget>(s.mount.fd());
+  s.notify.attach(s.notify_target.get(), s.mount.fd());
+  s.connection = std::make_unique<detail::Connection>(s.fs, s.implemented, std::move(cc), &s.notify);
 
   detail::DevTransportConfig tc{s.mount.fd(), o.single_thread, o.max_threads, o.max_idle_threads,
                                 o.clone_fd};
-  detail::DevTransport transport(tc, connection, [this] { exit(); });
+  s.transport = std::make_unique<detail::DevTransport>(tc, *s.connection, [this] { exit(); });
   s.running.store(true);
   if (!exited()) {
-    transport.start();
+    s.transport->start();
     detail::wait_for_wake(s.wake_fd);
   }
   s.exited.store(true);
-  detail::stop_transport(transport, s.mount);
-  connection.finish();
+  detail::stop_transport(*s.transport, s.mount);
+  s.notify.set_ended();
+  s.connection->finish();
   s.running.store(false);
+  if (s.connection->refused()) {
+    log(LogLevel::err, "uringfuse: the kernel's INIT was refused; the session ends");
+    return EPROTO;
+  }
   return 0;
 }
 
@@ -98,6 +113,8 @@ void Session::exit() noexcept {
 bool Session::exited() const noexcept { return state_->exited.load(); }
 
 void Session::unmount() noexcept { state_->mount.unmount(); }
+
+Notifier& Session::notifier() { return state_->notifier; }
 
 const std::string& Session::mountpoint() const { return state_->mount.mountpoint(); }
 

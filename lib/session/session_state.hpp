@@ -6,6 +6,7 @@
 
 #include "mount/mount.hpp"
 #include "session/connection.hpp"
+#include "session/notify_channel.hpp"
 #include "transport/dev/dev_transport.hpp"
 #include "uringfuse/session.hpp"
 
@@ -19,6 +20,12 @@ struct SessionState {
   Filesystem& fs;
   OperationSet implemented;
   Mount mount;
+  NotifyChannel notify;
+  Notifier notifier{notify};
+  std::unique_ptr<DevReplyTarget> notify_target;  // writes notifications to the session fd
+  // Live from run() until the Session goes: deferred replies may still reach them.
+  std::unique_ptr<Connection> connection;
+  std::unique_ptr<DevTransport> transport;
   int wake_fd = -1;  // eventfd: exit() writes it, run() waits on it
   std::atomic<bool> exited{false};
   std::atomic<bool> running{false};

@@ -20,6 +20,7 @@ struct RawRequest {
   bool split = false;                 // op_in and args arrive apart (io_uring)
   std::size_t wire_size = 0;          // bytes the transport actually received
   std::string_view via;               // "dev", "dev:clone", "uring:q3": for -d output
+  std::size_t queue = 0;              // which transport queue carried it
 };
 
 class RequestHandler {

@@ -165,11 +165,23 @@ TEST_F(Dispatch, DestroyCallsHookRepliesAndEnds) {
   EXPECT_EQ(fs.destroyed, 1);
 }
 
-TEST_F(Dispatch, InterruptIsRefusedSoTheKernelStopsSending) {
+TEST_F(Dispatch, InterruptForUnknownRequestIsParkedWithoutReply) {
   abi::fuse_interrupt_in in{};
   in.unique = 10;
-  auto r = one(RequestBuilder(Opcode::INTERRUPT, 25).arg(in));
-  EXPECT_EQ(r.error, -ENOSYS);
+  EXPECT_TRUE(kernel.feed(RequestBuilder(Opcode::INTERRUPT, 25).arg(in)).empty());
+}
+
+TEST(DispatchInterrupts, RefusedWhenTheFilesystemTurnsThemOff) {
+  struct NoInterrupts : EmptyFs {
+    void init(ConnectionInfo& c) override { c.no_interrupt = true; }
+  } fs;
+  FakeKernel k(fs, implemented_operations<EmptyFs>());
+  ASSERT_EQ(k.init().error, 0);
+  abi::fuse_interrupt_in in{};
+  in.unique = 10;
+  auto r = k.feed(RequestBuilder(Opcode::INTERRUPT, 25).arg(in));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].error, -ENOSYS);  // the kernel then stops sending them
 }
 
 TEST(DispatchDefaults, MissingOperationsAnswerLikeLibfuse) {

@@ -94,7 +94,7 @@ TEST(InitNegotiation, HookVetoesAndAsks) {
     c.unwant(Capability::async_read);
     c.unwant(Capability::readdirplus);
     got_writeback = c.want(Capability::writeback_cache);
-    got_passthrough = c.want(Capability::passthrough);  // no code behind it yet
+    got_passthrough = c.want(Capability::security_ctx);  // no code behind it yet
     c.max_write = 64 * 1024;
     c.max_readahead = 1u << 30;  // may only shrink
     c.time_gran = 1000;
@@ -109,7 +109,7 @@ TEST(InitNegotiation, HookVetoesAndAsks) {
   EXPECT_TRUE(f & WRITEBACK_CACHE);
   EXPECT_TRUE(got_writeback);
   EXPECT_FALSE(got_passthrough);
-  EXPECT_FALSE(f & PASSTHROUGH);
+  EXPECT_FALSE(f & SECURITY_CTX);
   EXPECT_EQ(out.max_write, 64u * 1024);
   EXPECT_EQ(out.max_pages, 16u);
   EXPECT_EQ(out.max_readahead, 128u * 1024);

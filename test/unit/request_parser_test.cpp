@@ -89,7 +89,7 @@ TEST_F(Malformed, ExtensionsLongerThanRequest) {
 TEST_F(Malformed, ExtensionsAreSplitOffBeforeNames) {
   RequestBuilder b(Opcode::LOOKUP, 13);
   b.name("file");
-  std::uint64_t ext = 0;
+  abi::fuse_ext_header ext{8, 99};  // a well-formed extension of a type we skip
   b.arg(ext);
   b.header().total_extlen = 1;
   auto r = kernel.feed(b);

@@ -18,15 +18,28 @@ constexpr std::size_t kMaxReplyParts = 16;
 }  // namespace
 
 void DevReplyTarget::send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept {
-  abi::fuse_out_header out{};
-  out.error = error;
-  out.unique = unique;
-  std::array<iovec, kMaxReplyParts + 1> parts;
   if (body.size() > kMaxReplyParts) {
     log(LogLevel::err, "uringfuse: reply #%llu has %zu parts (at most %zu); answering EIO",
         static_cast<unsigned long long>(unique), body.size(), kMaxReplyParts);
     return send(unique, -EIO, {});
   }
+  int err = write_message(unique, error, body);
+  if (err && err != ENOENT && err != ENODEV)
+    log(LogLevel::err, "uringfuse: writing reply #%llu to /dev/fuse: %s",
+        static_cast<unsigned long long>(unique), std::strerror(err));
+}
+
+int DevReplyTarget::notify(int code, std::span<const iovec> body) noexcept {
+  if (body.size() > kMaxReplyParts) return EINVAL;
+  return write_message(0, code, body);
+}
+
+int DevReplyTarget::write_message(std::uint64_t unique, int error,
+                                  std::span<const iovec> body) noexcept {
+  abi::fuse_out_header out{};
+  out.error = error;
+  out.unique = unique;
+  std::array<iovec, kMaxReplyParts + 1> parts;
   std::size_t len = sizeof out;
   parts[0] = {&out, sizeof out};
   for (std::size_t i = 0; i < body.size(); ++i) {
@@ -38,9 +51,7 @@ void DevReplyTarget::send(std::uint64_t unique, int error, std::span<const iovec
   do {
     n = ::writev(fd_, parts.data(), static_cast<int>(body.size() + 1));
   } while (n < 0 && errno == EINTR);
-  if (n < 0 && errno != ENOENT && errno != ENODEV)
-    log(LogLevel::err, "uringfuse: writing reply #%llu (%zu bytes) to /dev/fuse: %s",
-        static_cast<unsigned long long>(unique), len, std::strerror(errno));
+  return n < 0 ? errno : 0;
 }
 
 }  // namespace uringfuse::detail

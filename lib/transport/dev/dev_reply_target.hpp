@@ -10,9 +10,12 @@ class DevReplyTarget final : public ReplyTarget {
  public:
   explicit DevReplyTarget(int fd) : fd_(fd) {}
   void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
+  int notify(int code, std::span<const iovec> body) noexcept override;
   int fd() const { return fd_; }
 
  private:
+  // One writev of header + body; 0 or the positive errno of the write.
+  int write_message(std::uint64_t unique, int error, std::span<const iovec> body) noexcept;
   int fd_;
 };
 

@@ -49,11 +49,14 @@ DevTransport::DevTransport(DevTransportConfig config, RequestHandler& handler,
                            std::function<void()> on_end)
     : config_(config), handler_(handler), on_end_(std::move(on_end)) {
   if (config_.max_threads == 0) config_.max_threads = 1;
+  targets_.emplace_back(config_.fd);  // the session fd's target, shared by non-clones
 }
 
 DevTransport::~DevTransport() {
   request_stop();
   join();
+  for (auto& t : targets_)
+    if (t.fd() != config_.fd) ::close(t.fd());
 }
 
 void DevTransport::start() {
@@ -79,22 +82,40 @@ void DevTransport::reap_locked() {
   }
 }
 
-int DevTransport::open_worker_fd() {
-  if (!config_.clone_fd) return config_.fd;
+int DevTransport::clone_device_fd() {
   int fd = ::open("/dev/fuse", O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     log(LogLevel::warning, "uringfuse: clone_fd: opening /dev/fuse: %s; sharing the session fd",
         std::strerror(errno));
-    return config_.fd;
+    return -1;
   }
   std::uint32_t master = static_cast<std::uint32_t>(config_.fd);
   if (::ioctl(fd, abi::DEV_IOC_CLONE, &master) != 0) {
     log(LogLevel::warning, "uringfuse: clone_fd: FUSE_DEV_IOC_CLONE: %s; sharing the session fd",
         std::strerror(errno));
     ::close(fd);
-    return config_.fd;
+    return -1;
   }
   return fd;
+}
+
+DevReplyTarget& DevTransport::acquire_target() {
+  std::lock_guard lock(mutex_);
+  if (!config_.clone_fd) return targets_.front();
+  if (!free_clones_.empty()) {
+    DevReplyTarget* t = free_clones_.back();
+    free_clones_.pop_back();
+    return *t;
+  }
+  int fd = clone_device_fd();
+  if (fd < 0) return targets_.front();
+  return targets_.emplace_back(fd);
+}
+
+void DevTransport::release_target(DevReplyTarget& target) {
+  if (target.fd() == config_.fd) return;
+  std::lock_guard lock(mutex_);
+  free_clones_.push_back(&target);
 }
 
 bool DevTransport::should_retire_locked() const {
@@ -102,8 +123,8 @@ bool DevTransport::should_retire_locked() const {
 }
 
 void DevTransport::worker_main(Worker& self) {
-  int fd = open_worker_fd();
-  DevReplyTarget target(fd);
+  DevReplyTarget& target = acquire_target();
+  const int fd = target.fd();
   std::string_view via = fd == config_.fd ? "dev" : "dev:clone";
   std::vector<std::byte> buf(handler_.request_buffer_size());
   bool connection_ended = false;
@@ -139,7 +160,7 @@ void DevTransport::worker_main(Worker& self) {
     if (should_retire_locked()) break;
   }
 
-  if (fd != config_.fd) ::close(fd);
+  release_target(target);
   {
     std::lock_guard lock(mutex_);
     --running_;

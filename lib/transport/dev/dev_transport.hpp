@@ -4,11 +4,13 @@
 #pragma once
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <list>
 #include <mutex>
 #include <thread>
 
+#include "transport/dev/dev_reply_target.hpp"
 #include "transport/raw_request.hpp"
 
 namespace uringfuse::detail {
@@ -26,7 +28,7 @@ class DevTransport {
   // `on_end` runs (on a worker thread) when the kernel ends the connection (ENODEV) or
   // reading fails for good.
   DevTransport(DevTransportConfig config, RequestHandler& handler, std::function<void()> on_end);
-  ~DevTransport();
+  ~DevTransport();  // joins, then closes cloned fds
   DevTransport(const DevTransport&) = delete;
   DevTransport& operator=(const DevTransport&) = delete;
 
@@ -48,7 +50,9 @@ class DevTransport {
   void spawn_locked();
   void reap_locked();
   void worker_main(Worker& self);
-  int open_worker_fd();
+  DevReplyTarget& acquire_target();
+  void release_target(DevReplyTarget& target);
+  int clone_device_fd();
   bool should_retire_locked() const;
 
   DevTransportConfig config_;
@@ -59,6 +63,11 @@ class DevTransport {
 
   mutable std::mutex mutex_;
   std::list<Worker> workers_;
+  // Reply targets outlive the workers that made them: a deferred reply may be sent
+  // after its worker retired. Cloned fds are reused by later workers, so their number
+  // stays bounded by max_threads, and are closed only when the transport ends.
+  std::deque<DevReplyTarget> targets_;
+  std::vector<DevReplyTarget*> free_clones_;
   unsigned running_ = 0;  // workers not yet finished
   unsigned idle_ = 0;     // workers waiting in read()
 };
