@@ -7,6 +7,7 @@
 
 #include "abi/fuse_abi.hpp"
 #include "dispatch/wire_encoding.hpp"
+#include "uringfuse/log.hpp"
 
 namespace uringfuse {
 namespace {
@@ -14,9 +15,14 @@ namespace {
 // NAME_MAX; the kernel rejects longer names anyway.
 constexpr std::size_t kMaxName = 255;
 
+// A bad name ends the usual add-until-false loop, so say why instead of going quiet.
 bool valid_name(std::string_view name) {
-  return !name.empty() && name.size() <= kMaxName && name.find('/') == std::string_view::npos &&
-         name.find('\0') == std::string_view::npos;
+  bool ok = !name.empty() && name.size() <= kMaxName && name.find('/') == std::string_view::npos &&
+            name.find('\0') == std::string_view::npos;
+  if (!ok)
+    log(LogLevel::err, "uringfuse: directory entry name refused (empty, longer than %zu, or with '/' or NUL)",
+        kMaxName);
+  return ok;
 }
 
 abi::fuse_dirent make_dirent(std::string_view name, Ino ino, mode_t mode, std::uint64_t off) {

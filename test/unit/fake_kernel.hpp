@@ -90,7 +90,9 @@ class RequestBuilder {
 class FakeKernel {
  public:
   FakeKernel(Filesystem& fs, OperationSet ops, bool debug = false)
-      : connection_(fs, ops, make_config(debug)) {}
+      : connection_(fs, ops, make_config(debug), &notify_) {
+    notify_.attach(&capture_, -1);
+  }
 
   std::vector<CapturedReply> feed(std::span<const std::byte> bytes) {
     auto head = bytes.first(std::min(bytes.size(), sizeof(abi::fuse_in_header)));
@@ -124,6 +126,9 @@ class FakeKernel {
   }
 
   detail::Connection& connection() { return connection_; }
+  // Notifications land in the same capture as replies (unique 0, code in error).
+  Notifier& notifier() { return notifier_; }
+  std::vector<CapturedReply> take() { return capture_.take(); }
   int ended() const { return *ended_; }
 
  private:
@@ -135,6 +140,8 @@ class FakeKernel {
   }
   std::shared_ptr<int> ended_ = std::make_shared<int>(0);
   ReplyCapture capture_;
+  detail::NotifyChannel notify_;
+  Notifier notifier_{notify_};
   detail::Connection connection_;
 };
 

@@ -1,0 +1,116 @@
+// Interrupts through the fake kernel: a request in flight learns of its interrupt
+// (flag and stop_token), an interrupt that overtakes its request is parked and
+// delivered, and a stale parked one is answered EAGAIN.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "fake_kernel.hpp"
+
+namespace uringfuse::test {
+namespace {
+
+using abi::Opcode;
+
+class ParkingFs : public Filesystem {
+ public:
+  struct Parked {
+    Request req;
+    ReplyAttr reply;
+    bool seen_interrupt = false;
+  };
+  std::vector<std::unique_ptr<Parked>> parked;
+  bool callback_fired = false;
+  std::optional<std::stop_callback<std::function<void()>>> cb;
+  bool interrupted_at_call = false;
+
+  void getattr(const Request& req, Ino, const GetattrIn&, ReplyAttr reply) override {
+    interrupted_at_call = req.interrupted();
+    cb.emplace(req.stop_token(), std::function<void()>([this] { callback_fired = true; }));
+    parked.push_back(std::make_unique<Parked>(Parked{req, std::move(reply)}));
+  }
+};
+
+std::vector<CapturedReply> interrupt(FakeKernel& k, std::uint64_t target, std::uint64_t unique) {
+  abi::fuse_interrupt_in in{target};
+  return k.feed(RequestBuilder(Opcode::INTERRUPT, unique).arg(in));
+}
+
+TEST(Interrupts, InFlightRequestSeesItsInterrupt) {
+  ParkingFs fs;
+  FakeKernel k(fs, implemented_operations<ParkingFs>());
+  ASSERT_EQ(k.init().error, 0);
+  EXPECT_TRUE(k.feed(RequestBuilder(Opcode::GETATTR, 10).arg(abi::fuse_getattr_in{})).empty());
+  ASSERT_EQ(fs.parked.size(), 1u);
+  EXPECT_FALSE(fs.interrupted_at_call);
+  EXPECT_FALSE(fs.callback_fired);
+  EXPECT_TRUE(interrupt(k, 10, 11).empty());
+  EXPECT_TRUE(fs.callback_fired);
+  std::move(fs.parked[0]->reply).error(EINTR);
+  auto r = k.take();
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].unique, 10u);
+  EXPECT_EQ(r[0].error, -EINTR);
+  fs.cb.reset();
+}
+
+TEST(Interrupts, EarlyInterruptIsParkedThenDelivered) {
+  ParkingFs fs;
+  FakeKernel k(fs, implemented_operations<ParkingFs>());
+  ASSERT_EQ(k.init().error, 0);
+  EXPECT_TRUE(interrupt(k, 20, 21).empty());  // overtook its request
+  EXPECT_TRUE(k.feed(RequestBuilder(Opcode::GETATTR, 20).arg(abi::fuse_getattr_in{})).empty());
+  EXPECT_TRUE(fs.interrupted_at_call);
+  EXPECT_TRUE(fs.callback_fired);
+  std::move(fs.parked[0]->reply).error(EINTR);
+  fs.cb.reset();
+}
+
+TEST(Interrupts, StaleParkedInterruptIsAnsweredEagain) {
+  ParkingFs fs;
+  FakeKernel k(fs, implemented_operations<ParkingFs>());
+  ASSERT_EQ(k.init().error, 0);
+  EXPECT_TRUE(interrupt(k, 30, 31).empty());  // its request was already answered
+  auto r = k.feed(RequestBuilder(Opcode::GETATTR, 40).arg(abi::fuse_getattr_in{}));
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0].unique, 31u);
+  EXPECT_EQ(r[0].error, -EAGAIN);  // the kernel resends it if it still matters
+  EXPECT_FALSE(fs.interrupted_at_call);
+  std::move(fs.parked[0]->reply).error(EIO);
+  fs.cb.reset();
+  k.take();
+}
+
+TEST(Interrupts, AnsweredRequestIsNoLongerFindable) {
+  ParkingFs fs;
+  FakeKernel k(fs, implemented_operations<ParkingFs>());
+  ASSERT_EQ(k.init().error, 0);
+  k.feed(RequestBuilder(Opcode::GETATTR, 50).arg(abi::fuse_getattr_in{}));
+  std::move(fs.parked[0]->reply).error(EIO);
+  fs.cb.reset();
+  fs.callback_fired = false;
+  k.take();
+  EXPECT_TRUE(interrupt(k, 50, 51).empty());  // parked, not delivered
+  EXPECT_FALSE(fs.callback_fired);
+}
+
+TEST(Interrupts, ReplyFromAnotherThreadWhileInterrupting) {
+  ParkingFs fs;
+  FakeKernel k(fs, implemented_operations<ParkingFs>());
+  ASSERT_EQ(k.init().error, 0);
+  for (std::uint64_t u = 100; u < 300; ++u)
+    k.feed(RequestBuilder(Opcode::GETATTR, u).arg(abi::fuse_getattr_in{}));
+  fs.cb.reset();
+  std::thread replier([&] {
+    for (auto& p : fs.parked) std::move(p->reply).error(EINTR);
+  });
+  for (std::uint64_t u = 100; u < 300; ++u) interrupt(k, u, u + 1000);
+  replier.join();
+  auto r = k.take();
+  std::size_t answered = 0;
+  for (auto& x : r) answered += x.unique >= 100 && x.unique < 300;
+  EXPECT_EQ(answered, 200u);
+}
+
+}  // namespace
+}  // namespace uringfuse::test
