@@ -1,6 +1,7 @@
 #!/bin/bash
-# Builds uringfuse, mounts the bundled example in a fresh temporary directory, shows
-# it working with ordinary commands, and unmounts it again.
+# Builds uringfuse, mirrors a fresh source directory through the bundled passthrough
+# filesystem in a temporary directory, shows it working with ordinary commands, and
+# unmounts it again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 test/install-deps.sh
@@ -9,24 +10,32 @@ builddir=${BUILDDIR:-build}
 meson compile -C "$builddir" >/dev/null
 
 dir=$(mktemp -d /tmp/uringfuse-demo-XXXXXX)
-mnt="$dir/mnt"
-mkdir "$mnt"
+src="$dir/src" mnt="$dir/mnt"
+mkdir "$src" "$mnt"
+echo "hello from the source directory" >"$src/greeting.txt"
 unmount() {
 	if grep -q " $mnt fuse" /proc/mounts; then
 		timeout 10 umount "$mnt" 2>/dev/null || timeout 10 umount -l "$mnt"
 	fi
-	rmdir "$mnt" "$dir" 2>/dev/null || true
+	rm -rf "$dir"
 }
 trap unmount EXIT
 
 BASH_XTRACEFD=1  # trace to stdout, in order with the output
 set -x
-"$builddir/example/hello/hello" "$mnt"   # returns once mounted (add -f to stay in front)
+"$builddir/example/passthrough/passthrough" "$src" "$mnt"   # returns once mounted (-f: stay in front)
 grep " $mnt " /proc/mounts
 timeout 10 ls -la "$mnt"
-timeout 10 cat "$mnt/hello"
-timeout 10 stat -c '%n: %F, %s bytes, mode %a' "$mnt/hello"
-timeout 10 sh -c "echo x > '$mnt/hello'" || echo "writing is refused, as it should be"
+timeout 10 cat "$mnt/greeting.txt"
+timeout 10 sh -c "echo 'written through the mount' > '$mnt/new.txt'"
+timeout 10 mkdir "$mnt/subdir"
+timeout 10 ln -s greeting.txt "$mnt/link"
+ls -la "$src"                       # the changes landed in the source
+timeout 10 cat "$mnt/link"
+timeout 10 dd if=/dev/zero of="$mnt/big" bs=1M count=64 status=none
+timeout 10 stat -c '%n: %s bytes' "$mnt/big"
+timeout 10 rm -r "$mnt/big" "$mnt/subdir"
+timeout 10 df -h "$mnt"
 umount "$mnt"
 set +x
 if grep -q " $mnt " /proc/mounts; then echo "still mounted!"; exit 1; fi

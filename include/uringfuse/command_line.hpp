@@ -26,6 +26,9 @@ struct CommandLineSpec {
   // Offered each "--name[=value]" and each -o item the session does not know. Return
   // true if it was the program's; throw CommandLineError for a bad value.
   std::function<bool(std::string_view option)> option_handler;
+  // Offered all positionals (the mountpoint last) once parsing succeeded, before
+  // anything is mounted; throw CommandLineError to refuse them (e.g. a missing source).
+  std::function<void(const std::vector<std::string>& positionals)> positionals_handler;
 };
 
 struct CommandLine {

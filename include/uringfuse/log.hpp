@@ -15,6 +15,11 @@ using LogHandler = std::function<void(LogLevel, std::string_view line)>;
 // against concurrent logging: call it before starting a session.
 void set_log_handler(LogHandler handler);
 
+// Lines less severe than `level` are dropped. Default: info; a session started with
+// -d lowers it to debug.
+void set_log_level(LogLevel level);
+LogLevel log_level();
+
 // printf-style; the line is complete, no trailing newline needed.
 void log(LogLevel level, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 

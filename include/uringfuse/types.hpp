@@ -38,7 +38,8 @@ struct OpenResult {
   bool noflush = false;
   bool parallel_direct_writes = false;
   // FUSE passthrough: an id from Notifier::backing_open(); reads and writes then go
-  // to that file in the kernel, bypassing the daemon. 0 = none.
+  // to that file in the kernel, bypassing the daemon. 0 = none. keep_cache is
+  // dropped on such opens (the kernel refuses the combination).
   std::int32_t backing_id = 0;
 };
 

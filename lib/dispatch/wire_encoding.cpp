@@ -73,7 +73,9 @@ abi::fuse_open_out to_wire_open(const OpenResult& r) {
   if (r.noflush) o.open_flags |= abi::fopen::NOFLUSH;
   if (r.parallel_direct_writes) o.open_flags |= abi::fopen::PARALLEL_DIRECT_WRITES;
   if (r.backing_id > 0) {
-    o.open_flags |= abi::fopen::PASSTHROUGH;
+    // The kernel refuses KEEP_CACHE on a passthrough open (the open fails with EIO);
+    // there is no daemon-side page cache to keep anyway.
+    o.open_flags = (o.open_flags & ~abi::fopen::KEEP_CACHE) | abi::fopen::PASSTHROUGH;
     o.backing_id = r.backing_id;
   }
   return o;

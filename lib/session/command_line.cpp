@@ -120,6 +120,7 @@ CommandLine parse_command_line(int argc, const char* const* argv, const CommandL
   if (cl.positionals.size() > want.size())
     throw CommandLineError("unexpected argument '" + cl.positionals[want.size()] + "'");
   if (!want.empty()) cl.session.mount.mountpoint = cl.positionals.back();
+  if (spec.positionals_handler) spec.positionals_handler(cl.positionals);
   return cl;
 }
 

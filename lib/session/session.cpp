@@ -72,6 +72,7 @@ int Session::run() {
     return EINVAL;
   }
   const auto& o = s.options;
+  if (o.debug && log_level() < LogLevel::debug) set_log_level(LogLevel::debug);
   detail::ConnectionConfig cc;
   cc.debug = o.debug;
   cc.limits.max_read = o.mount.max_read.value_or(0);

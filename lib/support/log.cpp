@@ -4,6 +4,7 @@
 
 #include <cstdarg>
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <utility>
 
@@ -15,11 +16,16 @@ LogHandler& handler() {
   return h;
 }
 
+std::atomic<LogLevel> g_level{LogLevel::info};
+
 }  // namespace
 
 void set_log_handler(LogHandler h) { handler() = std::move(h); }
+void set_log_level(LogLevel level) { g_level.store(level, std::memory_order_relaxed); }
+LogLevel log_level() { return g_level.load(std::memory_order_relaxed); }
 
 void log(LogLevel level, const char* fmt, ...) {
+  if (level > g_level.load(std::memory_order_relaxed)) return;
   char line[1024];
   va_list ap;
   va_start(ap, fmt);

@@ -1,0 +1,245 @@
+// Connection set-up and the operations on names and attributes: lookup and forget,
+// getattr/setattr/statx, readlink, access, statfs, syncfs.
+#include "passthrough_fs.hpp"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <uringfuse/log.hpp>
+
+#include "credentials.hpp"
+#include "fd_util.hpp"
+
+namespace passthrough {
+
+namespace uf = uringfuse;
+
+namespace {
+constexpr int kStatFlags = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW;
+}
+
+std::string PassthroughFs::open_source(const std::string& path) {
+  UniqueFd fd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  struct stat st {};
+  if (!fd || ::fstat(fd.get(), &st) < 0) return path + ": " + std::strerror(errno);
+  source_dev_ = st.st_dev;
+  inodes_.set_root(fd.release(), st);
+  return {};
+}
+
+void PassthroughFs::init(uf::ConnectionInfo& conn) {
+  notifier_ = &conn.notifier();
+  // The kernel applies the caller's umask to every mode it sends unless dont_mask is
+  // negotiated; keep it that way so modes can be used as they come.
+  conn.unwant(uf::Capability::dont_mask);
+  conn.want(uf::Capability::readdirplus);
+  conn.want(uf::Capability::parallel_dirops);
+  conn.want(uf::Capability::flock_locks);  // if refused, the kernel keeps flocks locally
+  // Creating requests then carry the caller's group that owns the parent directory
+  // (the one group a create can depend on), sparing a read of /proc/<pid>/status.
+  conn.want(uf::Capability::create_supp_group);
+  if (options_.timeout > 0) conn.want(uf::Capability::cache_symlinks);
+  if (options_.direct_io) conn.want(uf::Capability::direct_io_allow_mmap);
+  conn.time_gran = 1;  // the source's nanosecond timestamps pass through unrounded
+
+  if (options_.writeback) {
+    writeback_ = conn.want(uf::Capability::writeback_cache);
+    if (!writeback_)
+      uf::log(uf::LogLevel::warning, "passthrough: the kernel refused the writeback cache");
+  }
+  if (options_.passthrough) {
+    // The kernel turns passthrough off when the writeback cache is on.
+    if (writeback_)
+      uf::log(uf::LogLevel::warning,
+              "passthrough: --passthrough does not combine with --writeback; not using it");
+    else if (conn.want(uf::Capability::passthrough))
+      passthrough_ = true;
+    else
+      uf::log(uf::LogLevel::warning,
+              "passthrough: the kernel does not offer FUSE passthrough (Linux 6.9+); "
+              "serving reads and writes in the daemon");
+  }
+}
+
+void PassthroughFs::destroy() {
+  std::size_t remaining = inodes_.clear();
+#ifndef NDEBUG
+  // Not an error: the kernel does not send forgets for everything before unmounting.
+  uf::log(uf::LogLevel::debug, "passthrough: released the inode table; %zu inodes were still "
+          "looked up", remaining);
+#else
+  (void)remaining;
+#endif
+}
+
+int PassthroughFs::fill_entry(const Inode& inode, uf::EntryParam& entry) {
+  entry = {};
+  if (::fstatat(inode.fd, "", &entry.attr, kStatFlags) < 0) return errno;
+  entry.ino = inode.nodeid;
+  entry.attr_timeout = entry.entry_timeout = timeout();
+  return 0;
+}
+
+int PassthroughFs::do_lookup(const Inode& parent, std::string_view name, uf::EntryParam& entry) {
+  if (int err = check_component(name)) return err;
+  // The kernel does not look up "." or "..", but NFS export and hostile callers might:
+  // ".." of the source directory is the source directory itself, never its parent.
+  if (name == "." || (name == ".." && parent.nodeid == uf::kRootIno)) {
+    if (int err = fill_entry(parent, entry)) return err;
+    inodes_.add_lookup(parent);
+    return 0;
+  }
+  std::string cname(name);
+  UniqueFd fd(::openat(parent.fd, cname.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return errno;
+  struct stat st {};
+  if (::fstatat(fd.get(), "", &st, kStatFlags) < 0) return errno;
+  if (st.st_dev != source_dev_) {
+    // Another filesystem mounted inside the source: its inode numbers could collide
+    // with ours (and it may be this very mount). Hide it, as passthrough_hp does.
+    if (!warned_crossing_.exchange(true))
+      uf::log(uf::LogLevel::warning, "passthrough: '%s' is a mount point inside the source; "
+              "mount points are not crossed", cname.c_str());
+    return ENOTSUP;
+  }
+  auto inode = inodes_.add_lookup(fd.release(), st);
+  entry = {};
+  entry.ino = inode->nodeid;
+  entry.attr = st;
+  entry.attr_timeout = entry.entry_timeout = timeout();
+  return 0;
+}
+
+void PassthroughFs::lookup(const uf::Request&, uf::Ino parent, std::string_view name,
+                           uf::ReplyEntry reply) {
+  auto dir = inodes_.get(parent);
+  if (!dir) return std::move(reply).error(ESTALE);
+  uf::EntryParam entry;
+  int err = do_lookup(*dir, name, entry);
+  // A cached "no such name" saves the next lookup; only when caching at all.
+  if (err == ENOENT && options_.timeout > 0) return std::move(reply).negative(timeout());
+  if (err) return std::move(reply).error(err);
+  std::move(reply).entry(entry);
+}
+
+void PassthroughFs::forget(const uf::Request&, uf::Ino ino, std::uint64_t nlookup) {
+  inodes_.forget(ino, nlookup);
+}
+
+void PassthroughFs::batch_forget(const uf::Request&, std::span<const uf::Forget> forgets) {
+  for (const auto& f : forgets) inodes_.forget(f.ino, f.nlookup);
+}
+
+void PassthroughFs::getattr(const uf::Request&, uf::Ino ino, const uf::GetattrIn&,
+                            uf::ReplyAttr reply) {
+  auto inode = inodes_.get(ino);
+  if (!inode) return std::move(reply).error(ESTALE);
+  struct stat st {};
+  if (::fstatat(inode->fd, "", &st, kStatFlags) < 0) return std::move(reply).error(errno);
+  std::move(reply).attr(st, timeout());
+}
+
+void PassthroughFs::setattr(const uf::Request& req, uf::Ino ino, const uf::SetattrIn& in,
+                            uf::ReplyAttr reply) {
+  using F = uf::SetattrIn;
+  auto inode = inodes_.get(ino);
+  if (!inode) return std::move(reply).error(ESTALE);
+  // An open file's descriptor when the kernel names one (ftruncate, futimens): it works
+  // even where the path-based call would check permissions the caller already passed.
+  const int fh_fd = in.has(F::fh) ? FileHandle::of(in.file_handle).fd.get() : -1;
+  const ProcPath path(inode->fd);
+
+  int err = 0;
+  {
+    CallerIdentity identity(req);
+    // Owner before mode: a chown may clear set-id bits that the same request sets.
+    if (!err && (in.has(F::uid) || in.has(F::gid))) {
+      uid_t uid = in.has(F::uid) ? in.new_uid : static_cast<uid_t>(-1);
+      gid_t gid = in.has(F::gid) ? in.new_gid : static_cast<gid_t>(-1);
+      if (::fchownat(inode->fd, "", uid, gid, kStatFlags) < 0) err = errno;
+    }
+    if (!err && in.has(F::mode)) {
+      int rc = fh_fd >= 0 ? ::fchmod(fh_fd, in.new_mode) : ::chmod(path.c_str(), in.new_mode);
+      if (rc < 0) err = errno;
+    }
+    if (!err && in.has(F::size)) {
+      auto size = static_cast<off_t>(in.new_size);
+      int rc = fh_fd >= 0 ? ::ftruncate(fh_fd, size) : ::truncate(path.c_str(), size);
+      if (rc < 0) err = errno;
+    }
+    if (!err && (in.has(F::atime) || in.has(F::mtime) || in.has(F::atime_now) ||
+                 in.has(F::mtime_now))) {
+      auto pick = [&](F::Field now, F::Field set, const timespec& value) {
+        if (in.has(now)) return timespec{0, UTIME_NOW};
+        if (in.has(set)) return value;
+        return timespec{0, UTIME_OMIT};
+      };
+      const timespec times[2] = {pick(F::atime_now, F::atime, in.new_atime),
+                                 pick(F::mtime_now, F::mtime, in.new_mtime)};
+      // The proc path of a symlink's O_PATH fd reaches the symlink itself.
+      int rc = fh_fd >= 0 ? ::futimens(fh_fd, times) : ::utimensat(AT_FDCWD, path.c_str(), times, 0);
+      if (rc < 0) err = errno;
+    }
+    // ctime cannot be set; the changes above update it anyway.
+  }
+  if (err) return std::move(reply).error(err);
+  struct stat st {};
+  if (::fstatat(inode->fd, "", &st, kStatFlags) < 0) return std::move(reply).error(errno);
+  std::move(reply).attr(st, timeout());
+}
+
+void PassthroughFs::statx(const uf::Request&, uf::Ino ino, const uf::StatxIn& in,
+                          uf::ReplyStatx reply) {
+  auto inode = inodes_.get(ino);
+  if (!inode) return std::move(reply).error(ESTALE);
+  struct statx stx {};
+  int flags = kStatFlags | static_cast<int>(in.flags & AT_STATX_SYNC_TYPE);
+  if (::statx(inode->fd, "", flags, in.mask, &stx) < 0) return std::move(reply).error(errno);
+  std::move(reply).statx(stx, timeout());
+}
+
+void PassthroughFs::readlink(const uf::Request&, uf::Ino ino, uf::ReplyReadlink reply) {
+  auto inode = inodes_.get(ino);
+  if (!inode) return std::move(reply).error(ESTALE);
+  char target[PATH_MAX + 1];
+  ssize_t n = ::readlinkat(inode->fd, "", target, sizeof target);
+  if (n < 0) return std::move(reply).error(errno);
+  if (static_cast<std::size_t>(n) == sizeof target) return std::move(reply).error(ENAMETOOLONG);
+  std::move(reply).target(std::string_view(target, static_cast<std::size_t>(n)));
+}
+
+void PassthroughFs::access(const uf::Request& req, uf::Ino ino, int mask, uf::ReplyEmpty reply) {
+  auto inode = inodes_.get(ino);
+  if (!inode) return std::move(reply).error(ESTALE);
+  // AT_EACCESS checks with the fsuid/fsgid, i.e. as the caller once switched (plain
+  // access() would use the daemon's real uid).
+  int err = as_caller(req, [&] {
+    return ::faccessat(inode->fd, "", mask, AT_EMPTY_PATH | AT_EACCESS);
+  });
+  if (err) return std::move(reply).error(err);
+  std::move(reply).ok();
+}
+
+void PassthroughFs::statfs(const uf::Request&, uf::Ino ino, uf::ReplyStatfs reply) {
+  auto inode = inodes_.get(ino);
+  if (!inode) return std::move(reply).error(ESTALE);
+  struct statvfs st {};
+  if (::fstatvfs(inode->fd, &st) < 0) return std::move(reply).error(errno);
+  std::move(reply).statfs(st);
+}
+
+void PassthroughFs::syncfs(const uf::Request&, uf::Ino, uf::ReplyEmpty reply) {
+  auto root = inodes_.root();
+  if (!root) return std::move(reply).error(ESTALE);
+  // syncfs() wants a real descriptor; an O_PATH one gives EBADF.
+  UniqueFd fd(::openat(root->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd || ::syncfs(fd.get()) < 0) return std::move(reply).error(errno);
+  std::move(reply).ok();
+}
+
+}  // namespace passthrough
