@@ -246,3 +246,31 @@ TEST(DispatchDefaults, EveryOpcodeIsAnswered) {
 
 }  // namespace
 }  // namespace uringfuse::test
+
+namespace uringfuse::test {
+namespace {
+
+// A fixed struct one byte short is refused for every opcode, before any handler.
+TEST(DispatchDefaults, EveryOpcodeRejectsATruncatedStruct) {
+  RecordingFs fs;
+  FakeKernel k(fs, implemented_operations<RecordingFs>());
+  ASSERT_EQ(k.init().error, 0);
+  for (std::uint32_t op = 1; op <= 53; ++op) {
+    const auto& t = detail::op_traits(op);
+    if (!t.known || t.in_size == 0 || op == static_cast<std::uint32_t>(abi::Opcode::INIT)) continue;
+    RequestBuilder b(static_cast<abi::Opcode>(op), 500 + op);
+    std::vector<std::byte> fixed(t.in_size - 1);
+    b.bytes(fixed.data(), fixed.size());
+    auto replies = k.feed(b);
+    if (t.replies) {
+      ASSERT_EQ(replies.size(), 1u) << t.name;
+      EXPECT_EQ(replies[0].error, -EINVAL) << t.name;
+    } else {
+      EXPECT_TRUE(replies.empty()) << t.name;
+    }
+  }
+  EXPECT_TRUE(fs.calls.empty());
+}
+
+}  // namespace
+}  // namespace uringfuse::test
