@@ -169,24 +169,20 @@ void PassthroughFs::tmpfile(const uf::Request& req, uf::Ino parent, mode_t mode,
 
 void PassthroughFs::read(const uf::Request&, uf::Ino, const uf::ReadIn& in, uf::ReplyData reply) {
   const int fd = FileHandle::of(in.fh).fd.get();
-  const std::size_t want = std::min<std::size_t>(in.size, reply.max_size());
-  // One buffer per worker thread, grown to the largest read it has served.
-  thread_local std::unique_ptr<std::byte[]> buffer;
-  thread_local std::size_t capacity = 0;
-  if (capacity < want) {
-    buffer = std::make_unique_for_overwrite<std::byte[]>(want);
-    capacity = want;
-  }
+  // Read straight into the reply's buffer: over io_uring that is the ring entry's
+  // payload, so the data is copied once, by the kernel's pread.
+  std::span<std::byte> buffer = reply.buffer();
+  const std::size_t want = std::min<std::size_t>(in.size, buffer.size());
   // A short answer means end of file to the kernel, so keep reading until it is one.
   std::size_t got = 0;
   while (got < want) {
-    ssize_t n = ::pread(fd, buffer.get() + got, want - got, static_cast<off_t>(in.offset + got));
+    ssize_t n = ::pread(fd, buffer.data() + got, want - got, static_cast<off_t>(in.offset + got));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && got == 0) return std::move(reply).error(errno);
     if (n <= 0) break;
     got += static_cast<std::size_t>(n);
   }
-  std::move(reply).bytes(std::span<const std::byte>(buffer.get(), got));
+  std::move(reply).commit(got);
 }
 
 void PassthroughFs::write(const uf::Request&, uf::Ino, const uf::WriteIn& in,

@@ -39,6 +39,7 @@ class ReplyBase {
   void send_error(int errnum);
   std::uint32_t max_size() const { return ctx_.max_size; }
   std::uint32_t opcode() const { return ctx_.opcode; }
+  detail::ReplyTarget* target() const { return ctx_.target; }
   template <class T>
   void send_struct(const T& wire_struct);
 
@@ -89,6 +90,16 @@ class ReplyData : public ReplyBase {
   void bytes(std::span<const std::byte> data) &&;
   void bytes(std::string_view data) && { std::move(*this).bytes(std::as_bytes(std::span(data))); }
   void iov(std::span<const iovec> parts) &&;
+
+  // Memory of max_size() bytes to build the answer in: over io_uring the ring
+  // entry's own payload buffer, so pread(fd, buffer().data(), ...) lands where the
+  // kernel reads it with no further copy; elsewhere a buffer of the reply's own.
+  std::span<std::byte> buffer();
+  // Sends the first `n` bytes of buffer().
+  void commit(std::size_t n) &&;
+
+ private:
+  std::vector<std::byte> own_;
 };
 
 // READDIR: add() entries until it returns false (the kernel's buffer is full), then

@@ -22,6 +22,9 @@ class ReplyTarget {
     send(0, code, body);
     return 0;
   }
+  // Memory the transport lends for building a reply in place (an io_uring entry's
+  // payload buffer); a body sent from its start is not copied again. Empty: none.
+  virtual std::span<std::byte> reply_buffer() noexcept { return {}; }
 };
 
 struct InflightRequest;

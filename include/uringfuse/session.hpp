@@ -4,11 +4,13 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "uringfuse/command_line.hpp"
 #include "uringfuse/errors.hpp"
 #include "uringfuse/filesystem.hpp"
 #include "uringfuse/operations.hpp"
+#include "uringfuse/queue_stats.hpp"
 #include "uringfuse/session_options.hpp"
 
 namespace uringfuse {
@@ -40,6 +42,10 @@ class Session {
 
   // Notifications and passthrough backing files (see notifier.hpp).
   Notifier& notifier();
+
+  // FUSE-over-io_uring: whether it is serving, and each queue's counters.
+  bool io_uring_active() const;
+  std::vector<QueueStats> queue_stats() const;
 
   const std::string& mountpoint() const;
   int fd() const;  // the /dev/fuse descriptor, -1 before mount()

@@ -32,6 +32,13 @@ struct SessionOptions {
   unsigned max_threads = 10;   // worker pool ceiling, like libfuse's default
   unsigned max_idle_threads = 10;  // idle workers beyond this exit
   bool clone_fd = false;       // each worker reads its own cloned /dev/fuse fd
+
+  // FUSE-over-io_uring (-o io_uring): one ring per possible CPU once the kernel offers
+  // it; /dev/fuse stays served alongside for FORGET, INTERRUPT and notifications.
+  bool io_uring = false;
+  unsigned io_uring_q_depth = 8;  // entries per queue (-o io_uring_q_depth=N)
+  unsigned io_uring_threads = 0;  // threads serving the queues; 0 = one per queue
+  bool io_uring_pin = true;       // pin ring threads to their CPUs
 };
 
 }  // namespace uringfuse

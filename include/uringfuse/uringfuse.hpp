@@ -11,6 +11,7 @@
 #include "uringfuse/notifier.hpp"
 #include "uringfuse/operation_args.hpp"
 #include "uringfuse/operations.hpp"
+#include "uringfuse/queue_stats.hpp"
 #include "uringfuse/reply.hpp"
 #include "uringfuse/request.hpp"
 #include "uringfuse/session.hpp"

@@ -132,6 +132,24 @@ void ReplyData::iov(std::span<const iovec> parts) && {
   send_body(parts);
 }
 
+std::span<std::byte> ReplyData::buffer() {
+  if (!target()) return {};
+  if (auto lent = target()->reply_buffer(); lent.size() >= max_size()) return lent.first(max_size());
+  own_.resize(max_size());
+  return own_;
+}
+
+void ReplyData::commit(std::size_t n) && {
+  auto buf = buffer();
+  if (n > buf.size()) {
+    log(LogLevel::err, "uringfuse: READ #%llu: commit of %zu bytes exceeds the %zu-byte buffer; answering EIO",
+        static_cast<unsigned long long>(unique()), n, buf.size());
+    return send_error(EIO);
+  }
+  iovec v = iov_of(buf.data(), n);
+  send_body({&v, 1});
+}
+
 ReplyDirectory::ReplyDirectory(const detail::ReplyContext& ctx)
     : ReplyBase(ctx), buffer_(ctx.max_size), writer_(buffer_) {}
 

@@ -48,7 +48,14 @@ ParseResult parse_request(const RawRequest& raw, const ParseOptions& options) {
     in_size = sizeof(abi::fuse_setxattr_in);
 
   std::span<const std::byte> rest;
-  if (raw.split) {
+  const std::size_t header_size = sizeof(abi::fuse_in_header);
+  if (raw.split && in_size > 0 && in_size <= raw.args.size() &&
+      p.header.len == header_size + raw.args.size()) {
+    // The ring sometimes carries the fixed struct in the payload instead of op_in
+    // (seen for NOTIFY_REPLY, whose data is page-backed); the header's len tells.
+    p.op_in = raw.args.first(in_size);
+    rest = raw.args.subspan(in_size);
+  } else if (raw.split) {
     if (raw.op_in.size() < in_size) return fail(r, EINVAL, "op_in shorter than its struct");
     p.op_in = raw.op_in.first(in_size);
     rest = raw.args;

@@ -39,6 +39,14 @@ bool apply_session_option(SessionOptions& s, std::string_view opt) {
     s.max_threads = parse_count(opt, *v);
   } else if (auto v2 = value_of("max_idle_threads=")) {
     s.max_idle_threads = parse_count(opt, *v2);
+  } else if (opt == "io_uring") {
+    s.io_uring = true;
+  } else if (auto v3 = value_of("io_uring_q_depth=")) {
+    s.io_uring_q_depth = parse_count(opt, *v3);
+  } else if (auto v4 = value_of("io_uring_threads=")) {
+    s.io_uring_threads = parse_count(opt, *v4);
+  } else if (opt == "io_uring_nopin") {
+    s.io_uring_pin = false;
   } else {
     return false;
   }
@@ -138,6 +146,10 @@ Options:
     -o max_threads=N       most worker threads (default 10)
     -o max_idle_threads=N  idle workers kept (default 10)
     -o clone_fd            each worker reads its own cloned /dev/fuse fd
+    -o io_uring            serve requests over FUSE-over-io_uring when the kernel offers it
+    -o io_uring_q_depth=N  ring entries per queue (default 8)
+    -o io_uring_threads=N  threads serving the rings (default: one per CPU queue)
+    -o io_uring_nopin      do not pin ring threads to their CPUs
 
 Mount options (-o):
     allow_other            let other users access the mount

@@ -74,6 +74,7 @@ void Connection::handle_init(const ParsedRequest& p, ReplyTarget& target) {
     reply_error(target, p.header.unique, o.error);
     return end();
   }
+  bool ring = !o.expect_reinit && start_uring(o);
   if (!o.expect_reinit) {
     // Publish the agreed state before the reply: other threads may read the next
     // requests the moment the kernel sees it.
@@ -91,6 +92,28 @@ void Connection::handle_init(const ParsedRequest& p, ReplyTarget& target) {
   }
   iovec body{&o.reply, o.reply_size};
   target.send(p.header.unique, 0, {&body, 1});
+  if (ring) config_.uring->go();  // the kernel accepts REGISTER only after the reply
+}
+
+// Echo FUSE_OVER_IO_URING only once every queue is up; otherwise say why, loudly,
+// and serve /dev/fuse.
+bool Connection::start_uring(InitOutcome& o) {
+  if (!config_.uring) return false;
+  const std::uint64_t flag = bit(Capability::over_io_uring);
+  std::string why;
+  if (!(o.capable & flag)) {
+    why = "the kernel did not offer FUSE_OVER_IO_URING (is /sys/module/fuse/parameters/enable_uring Y?)";
+  } else if (!(o.negotiated & flag)) {
+    why = "the filesystem's init() declined it";
+  } else if (!config_.uring->prepare(o, why)) {
+    o.negotiated &= ~flag;
+    o.reply.flags2 = abi::flags_high_word(abi::join_flags(o.reply.flags, o.reply.flags2) & ~flag);
+  } else {
+    uring_active_.store(true);
+    return true;
+  }
+  log(LogLevel::warning, "uringfuse: io_uring unavailable: %s; serving /dev/fuse instead", why.c_str());
+  return false;
 }
 
 void Connection::handle_destroy(const ParsedRequest& p, ReplyTarget& target) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <string>
 
 #include "dispatch/dispatcher.hpp"
 #include "dispatch/inflight.hpp"
@@ -16,6 +17,15 @@
 
 namespace uringfuse::detail {
 
+// Brings up FUSE-over-io_uring during INIT: prepare() while INIT is handled (the
+// reply carries the flag only if it succeeded), go() once the reply is written.
+class UringStarter {
+ public:
+  virtual ~UringStarter() = default;
+  virtual bool prepare(const InitOutcome& agreed, std::string& why) = 0;
+  virtual void go() = 0;
+};
+
 struct ConnectionConfig {
   bool debug = false;
   InitLimits limits;
@@ -23,6 +33,7 @@ struct ConnectionConfig {
   bool allow_root = false;
   uid_t owner = 0;
   std::size_t queues = 1;  // transport queues, for the interrupt tables
+  UringStarter* uring = nullptr;  // set when the session was asked for io_uring
   // Called once when the connection can serve no more: DESTROY, or a refused INIT.
   std::function<void()> on_end;
 };
@@ -41,12 +52,15 @@ class Connection final : public RequestHandler {
   std::uint32_t max_write() const { return max_write_.load(std::memory_order_acquire); }
   // INIT was refused (by us or the filesystem): the session failed.
   bool refused() const { return refused_.load(); }
+  // FUSE-over-io_uring is serving requests.
+  bool uring_active() const { return uring_active_.load(); }
 
   // Calls the filesystem's destroy() if INIT succeeded and DESTROY never came. Idempotent.
   void finish() noexcept;
 
  private:
   void handle_init(const ParsedRequest& p, ReplyTarget& target);
+  bool start_uring(InitOutcome& o);
   void handle_destroy(const ParsedRequest& p, ReplyTarget& target);
   void handle_interrupt(const ParsedRequest& p, ReplyTarget& target);
   void handle_notify_reply(const ParsedRequest& p);
@@ -61,6 +75,7 @@ class Connection final : public RequestHandler {
   NotifyChannel own_notify_;  // used when the session supplies none (unit tests)
   InterruptRegistry interrupts_;
   std::atomic<bool> refused_{false};
+  std::atomic<bool> uring_active_{false};
   std::atomic<bool> initialized_{false};
   std::atomic<std::uint32_t> max_write_;
   std::uint32_t minor_ = 0;

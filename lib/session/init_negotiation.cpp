@@ -59,6 +59,7 @@ void apply_limits(InitOutcome& o, const ConnectionInfo& conn, std::uint64_t capa
   out.max_write = max_write;
   if (o.negotiated & bit(Capability::max_pages))
     out.max_pages = static_cast<std::uint16_t>(std::min<std::uint32_t>((max_write + page - 1) / page, 0xffff));
+  o.max_pages = out.max_pages;
   out.max_readahead = std::min(conn.max_readahead, kernel_readahead);
   out.max_background = conn.max_background;
   out.congestion_threshold = conn.congestion_threshold
@@ -75,8 +76,9 @@ void apply_limits(InitOutcome& o, const ConnectionInfo& conn, std::uint64_t capa
 
 }  // namespace
 
-std::uint64_t supported_capabilities() {
-  return mask({Capability::async_read, Capability::atomic_o_trunc, Capability::export_support,
+std::uint64_t supported_capabilities(const InitLimits& limits) {
+  std::uint64_t ring = limits.io_uring ? bit(Capability::over_io_uring) : 0;
+  return ring | mask({Capability::async_read, Capability::atomic_o_trunc, Capability::export_support,
                Capability::big_writes, Capability::dont_mask, Capability::auto_inval_data,
                Capability::readdirplus, Capability::readdirplus_auto, Capability::async_dio,
                Capability::writeback_cache, Capability::no_open_support,
@@ -90,8 +92,9 @@ std::uint64_t supported_capabilities() {
          kInformational;
 }
 
-std::uint64_t default_capabilities(const OperationSet& ops) {
-  std::uint64_t m = mask({Capability::async_read, Capability::atomic_o_trunc,
+std::uint64_t default_capabilities(const OperationSet& ops, const InitLimits& limits) {
+  std::uint64_t m = limits.io_uring ? bit(Capability::over_io_uring) : 0;
+  m |= mask({Capability::async_read, Capability::atomic_o_trunc,
                           Capability::auto_inval_data, Capability::async_dio,
                           Capability::big_writes, Capability::max_pages, Capability::init_ext});
   if (ops.has(Operation::readdirplus)) m |= bit(Capability::readdirplus);
@@ -128,8 +131,8 @@ InitOutcome negotiate_init(std::span<const std::byte> init_in, Filesystem& fs,
   bool ext = in.flags & abi::init_flag::INIT_EXT;
   std::uint64_t capable = abi::join_flags(in.flags, ext ? in.flags2 : 0);
 
-  ConnectionInfo conn(abi::KERNEL_VERSION, o.minor, capable, supported_capabilities(),
-                      default_capabilities(implemented));
+  ConnectionInfo conn(abi::KERNEL_VERSION, o.minor, capable, supported_capabilities(limits),
+                      default_capabilities(implemented, limits));
   conn.max_readahead = in.max_readahead;
   conn.max_read = limits.max_read;
   conn.set_notifier(notifier);
@@ -138,7 +141,7 @@ InitOutcome negotiate_init(std::span<const std::byte> init_in, Filesystem& fs,
     o.error = EPROTO;
     return o;
   }
-  o.negotiated = conn.want_mask() & capable & supported_capabilities();
+  o.negotiated = conn.want_mask() & capable & supported_capabilities(limits);
   apply_limits(o, conn, capable, in.max_readahead, limits);
   o.no_interrupt = conn.no_interrupt;
   if (o.negotiated & bit(Capability::passthrough))

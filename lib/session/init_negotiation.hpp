@@ -16,15 +16,16 @@ namespace uringfuse::detail {
 // Oldest kernel protocol we serve: every request struct has had its current size since.
 inline constexpr std::uint32_t kMinKernelMinor = 12;
 
-// Capabilities with code behind them; nothing else is ever echoed to the kernel.
-std::uint64_t supported_capabilities();
-// What a filesystem gets without asking, given the operations it implements.
-std::uint64_t default_capabilities(const OperationSet& implemented);
-
 struct InitLimits {
   std::uint32_t max_read = 0;  // the max_read= mount option, 0 if unset
   std::size_t page_size = 4096;
+  bool io_uring = false;       // the session was asked to serve over io_uring
 };
+
+// Capabilities with code behind them; nothing else is ever echoed to the kernel.
+std::uint64_t supported_capabilities(const InitLimits& limits = {});
+// What a filesystem gets without asking, given the operations it implements.
+std::uint64_t default_capabilities(const OperationSet& implemented, const InitLimits& limits = {});
 
 struct InitOutcome {
   int error = 0;               // positive errno: answer INIT with it and end the session
@@ -34,6 +35,7 @@ struct InitOutcome {
   std::uint32_t minor = 0;     // negotiated minor
   std::uint64_t negotiated = 0;  // Capability bits agreed
   std::uint32_t max_write = 0;
+  std::uint32_t max_pages = 0;
   std::uint64_t capable = 0;   // what the kernel offered
   bool no_interrupt = false;
 };

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "session/session_state.hpp"
+#include "transport/uring/cpu_topology.hpp"
 #include "uringfuse/log.hpp"
 
 namespace uringfuse {
@@ -80,9 +81,17 @@ int Session::run() {
   cc.allow_root = o.mount.allow_root;
   cc.owner = ::getuid();
   cc.on_end = [this] { exit(); };
+  if (o.io_uring) {
+    detail::UringTransportConfig uc{s.mount.fd(), o.io_uring_q_depth, o.io_uring_threads, o.io_uring_pin};
+    s.uring = std::make_unique<detail::SessionUringStarter>(uc, s.handler, o.debug);
+    cc.uring = s.uring.get();
+    cc.limits.io_uring = true;
+    cc.queues = 1 + detail::uring_queue_count();
+  }
   s.notify_target = std::make_unique<detail::DevReplyTarget>(s.mount.fd());
   s.notify.attach(s.notify_target.get(), s.mount.fd());
   s.connection = std::make_unique<detail::Connection>(s.fs, s.implemented, std::move(cc), &s.notify);
+  s.handler = s.connection.get();
 
   detail::DevTransportConfig tc{s.mount.fd(), o.single_thread, o.max_threads, o.max_idle_threads,
                                 o.clone_fd};
@@ -94,6 +103,7 @@ int Session::run() {
   }
   s.exited.store(true);
   detail::stop_transport(*s.transport, s.mount);
+  if (s.uring) s.uring->stop();
   s.notify.set_ended();
   s.connection->finish();
   s.running.store(false);
@@ -116,6 +126,16 @@ bool Session::exited() const noexcept { return state_->exited.load(); }
 void Session::unmount() noexcept { state_->mount.unmount(); }
 
 Notifier& Session::notifier() { return state_->notifier; }
+
+std::vector<QueueStats> Session::queue_stats() const {
+  auto& s = *state_;
+  if (!s.uring || !s.uring->transport()) return {};
+  return s.uring->transport()->stats();
+}
+
+bool Session::io_uring_active() const {
+  return state_->connection && state_->connection->uring_active();
+}
 
 const std::string& Session::mountpoint() const { return state_->mount.mountpoint(); }
 

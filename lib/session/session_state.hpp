@@ -7,6 +7,7 @@
 #include "mount/mount.hpp"
 #include "session/connection.hpp"
 #include "session/notify_channel.hpp"
+#include "session/uring_starter.hpp"
 #include "transport/dev/dev_transport.hpp"
 #include "uringfuse/session.hpp"
 
@@ -25,6 +26,8 @@ struct SessionState {
   std::unique_ptr<DevReplyTarget> notify_target;  // writes notifications to the session fd
   // Live from run() until the Session goes: deferred replies may still reach them.
   std::unique_ptr<Connection> connection;
+  RequestHandler* handler = nullptr;  // == connection, for the ring starter
+  std::unique_ptr<SessionUringStarter> uring;
   std::unique_ptr<DevTransport> transport;
   int wake_fd = -1;  // eventfd: exit() writes it, run() waits on it
   std::atomic<bool> exited{false};

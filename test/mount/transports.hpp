@@ -13,6 +13,7 @@ struct Transport {
   std::string name;
   std::vector<std::string> args;
   std::string via;  // what -d prints as via= for requests it carried
+  bool uring() const { return via.find("uring") != std::string::npos; }
 };
 
 inline std::vector<Transport> all_transports() {
@@ -20,6 +21,8 @@ inline std::vector<Transport> all_transports() {
       {"dev_single", {"-s"}, "via=dev"},
       {"dev_workers", {"-o", "max_threads=4"}, "via=dev"},
       {"dev_clone_fd", {"-o", "clone_fd"}, "via=dev:clone"},
+      {"uring", {"-o", "io_uring"}, "via=uring:q"},
+      {"uring_one_thread", {"-o", "io_uring,io_uring_threads=1,io_uring_q_depth=64"}, "via=uring:q"},
   };
 }
 

@@ -40,11 +40,17 @@ class ExampleMount : public Base {
   // Runs `example -f args... mnt_` and waits until the mount is there.
   void start_daemon(const std::string& example, std::vector<std::string> args) {
     using namespace std::chrono_literals;
+    if (asks_for_io_uring(args)) {
+      ASSERT_TRUE(enable_fuse_uring()) << "cannot enable FUSE-over-io_uring";
+    }
     args.insert(args.begin(), "-f");
     args.push_back(mnt_);
     daemon_.emplace(example_binary(example), args, dir_.sub("daemon.log"));
     ASSERT_TRUE(wait_for_mount(mnt_, true, 10s)) << "not mounted; daemon said:\n" << daemon_->output();
     watchdog_.emplace(mnt_, std::chrono::seconds(30));
+    if (asks_for_io_uring(args)) {
+      ASSERT_TRUE(wait_for_uring(*daemon_)) << daemon_->output();
+    }
   }
 
   void stop_daemon() {

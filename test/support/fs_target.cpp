@@ -59,6 +59,9 @@ void FsTarget::start(const TargetKind& kind) {
   }
   std::vector<std::string> args = {"-f", "--timeout=0", "-o", "allow_other,default_permissions"};
   args.insert(args.end(), kind.transport.args.begin(), kind.transport.args.end());
+  if (asks_for_io_uring(args)) {
+    ASSERT_TRUE(enable_fuse_uring()) << "cannot enable FUSE-over-io_uring";
+  }
   args.push_back(src_);
   args.push_back(mnt_);
   daemon_.emplace(bin, args, dir_.sub("daemon.log"));
@@ -74,6 +77,9 @@ void FsTarget::start(const TargetKind& kind) {
     }
   }
   watchdog_.emplace(mnt_, kWatchdog);
+  if (asks_for_io_uring(args)) {
+    ASSERT_TRUE(wait_for_uring(*daemon_)) << "passthrough did not start io_uring; its log follows";
+  }
   root_ = mnt_;
 }
 

@@ -176,6 +176,35 @@ Watchdog::~Watchdog() {
   thread_.join();
 }
 
+bool enable_fuse_uring() {
+  const char* param = "/sys/module/fuse/parameters/enable_uring";
+  std::ifstream in(param);
+  std::string v;
+  if (in >> v && v == "Y") return true;
+  std::ofstream out(param);
+  out << "Y";
+  out.close();
+  std::ifstream again(param);
+  return again >> v && v == "Y";
+}
+
+bool asks_for_io_uring(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a.find("io_uring") != std::string::npos) return true;
+  return false;
+}
+
+bool wait_for_uring(Process& daemon) {
+  // The INIT exchange happens right after mount(2); the log line follows it.
+  for (int i = 0; i < 250; ++i) {
+    std::string log = daemon.output();
+    if (log.find("serving over io_uring") != std::string::npos) return true;
+    if (log.find("io_uring unavailable") != std::string::npos) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
 std::string example_binary(const std::string& name) {
   const char* dir = std::getenv("URINGFUSE_EXAMPLE_DIR");
   return std::string(dir ? dir : URINGFUSE_EXAMPLE_DIR) + "/" + name + "/" + name;

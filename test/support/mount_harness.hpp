@@ -88,6 +88,12 @@ class Watchdog {
   std::thread thread_;
 };
 
+// io_uring runs must really use the ring: the module parameter is switched on (it
+// resets at boot) and the daemon must say it serves over io_uring, not fall back.
+bool enable_fuse_uring();
+bool asks_for_io_uring(const std::vector<std::string>& args);
+bool wait_for_uring(Process& daemon);
+
 // Path of a bundled example program in the build tree (URINGFUSE_EXAMPLE_DIR
 // overrides where the examples are looked for).
 std::string example_binary(const std::string& name);

@@ -2,6 +2,7 @@
 // late from another thread, drops the reply, throws, or passes a bad errno.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <thread>
 
 #include "fake_kernel.hpp"
@@ -93,6 +94,57 @@ TEST(Reply, MovedFromReplyStaysSilent) {
     std::move(b).ok();
   }
   EXPECT_EQ(capture.take().size(), 1u);
+}
+
+}  // namespace
+}  // namespace uringfuse::test
+
+namespace uringfuse::test {
+namespace {
+
+// A target that lends its own memory, like an io_uring entry's payload.
+class LendingTarget final : public detail::ReplyTarget {
+ public:
+  void send(std::uint64_t, int error, std::span<const iovec> body) noexcept override {
+    last_error = error;
+    in_place = body.size() == 1 && body[0].iov_base == memory.data();
+    size = body.empty() ? 0 : body[0].iov_len;
+  }
+  std::span<std::byte> reply_buffer() noexcept override { return memory; }
+  std::vector<std::byte> memory = std::vector<std::byte>(64);
+  int last_error = 1;
+  bool in_place = false;
+  std::size_t size = 0;
+};
+
+TEST(ReplyData, BufferIsTheTransportsMemoryWhenLent) {
+  LendingTarget t;
+  detail::ReplyContext ctx{&t, 9, static_cast<std::uint32_t>(abi::Opcode::READ), 32, false};
+  ReplyData reply(ctx);
+  auto buf = reply.buffer();
+  ASSERT_EQ(buf.size(), 32u);  // max_size, not the whole lent buffer
+  EXPECT_EQ(buf.data(), t.memory.data());
+  std::memcpy(buf.data(), "abcd", 4);
+  std::move(reply).commit(4);
+  EXPECT_EQ(t.last_error, 0);
+  EXPECT_TRUE(t.in_place);
+  EXPECT_EQ(t.size, 4u);
+}
+
+TEST(ReplyData, BufferOfItsOwnOtherwiseAndOversizeCommitFails) {
+  ReplyCapture capture;
+  detail::ReplyContext ctx{&capture, 10, static_cast<std::uint32_t>(abi::Opcode::READ), 16, false};
+  ReplyData reply(ctx);
+  auto buf = reply.buffer();
+  ASSERT_EQ(buf.size(), 16u);
+  std::memcpy(buf.data(), "xyz", 3);
+  std::move(reply).commit(3);
+  auto sent = capture.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sent[0].body.data()), 3), "xyz");
+  ReplyData again(ctx);
+  std::move(again).commit(17);
+  EXPECT_EQ(capture.take().at(0).error, -EIO);
 }
 
 }  // namespace

@@ -129,3 +129,51 @@ TEST_F(Malformed, RandomBytesNeverCrash) {
 
 }  // namespace
 }  // namespace uringfuse::test
+
+namespace uringfuse::test {
+namespace {
+
+// A ring request arrives split: fixed struct in op_in, the rest in the payload.
+detail::ParseResult parse_split(const abi::fuse_in_header& h, std::span<const std::byte> op_in,
+                                std::span<const std::byte> payload) {
+  detail::RawRequest raw;
+  raw.header = std::as_bytes(std::span(&h, 1));
+  raw.op_in = op_in;
+  raw.args = payload;
+  raw.split = true;
+  raw.wire_size = sizeof h + payload.size();
+  return detail::parse_request(raw, {});
+}
+
+TEST(SplitRequests, FixedStructInOpIn) {
+  abi::fuse_in_header h{};
+  h.opcode = static_cast<std::uint32_t>(abi::Opcode::MKDIR);
+  h.len = sizeof h + sizeof(abi::fuse_mkdir_in) + 4;
+  abi::fuse_mkdir_in md{0750, 022};
+  std::byte op_in[128] = {};
+  std::memcpy(op_in, &md, sizeof md);
+  auto r = parse_split(h, op_in, std::as_bytes(std::span("dir", 4)));
+  ASSERT_EQ(r.error, 0) << r.why;
+  EXPECT_EQ(r.request.names[0], "dir");
+  EXPECT_EQ(detail::read_struct<abi::fuse_mkdir_in>(r.request.op_in).mode, 0750u);
+}
+
+TEST(SplitRequests, FixedStructAtPayloadStartWhenLenSaysSo) {
+  abi::fuse_in_header h{};
+  h.opcode = static_cast<std::uint32_t>(abi::Opcode::NOTIFY_REPLY);
+  abi::fuse_notify_retrieve_in in{};
+  in.offset = 7;
+  in.size = 3;
+  std::vector<std::byte> payload(sizeof in + 3);
+  std::memcpy(payload.data(), &in, sizeof in);
+  std::memcpy(payload.data() + sizeof in, "abc", 3);
+  h.len = static_cast<std::uint32_t>(sizeof h + payload.size());
+  std::byte op_in[128] = {};
+  auto r = parse_split(h, op_in, payload);
+  ASSERT_EQ(r.error, 0) << r.why;
+  EXPECT_EQ(detail::read_struct<abi::fuse_notify_retrieve_in>(r.request.op_in).offset, 7u);
+  EXPECT_EQ(r.request.data.size(), 3u);
+}
+
+}  // namespace
+}  // namespace uringfuse::test

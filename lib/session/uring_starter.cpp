@@ -1,0 +1,46 @@
+// Ring set-up during INIT, with the memory figure the rings need.
+#include "session/uring_starter.hpp"
+
+#include <unistd.h>
+
+#include "uringfuse/log.hpp"
+
+namespace uringfuse::detail {
+
+SessionUringStarter::SessionUringStarter(UringTransportConfig config, RequestHandler*& handler,
+                                         bool debug)
+    : config_(config), handler_(handler), debug_(debug) {}
+
+bool SessionUringStarter::prepare(const InitOutcome& agreed, std::string& why) {
+  auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::size_t payload = uring_payload_size(agreed.max_write, agreed.max_pages, page);
+  transport_ = std::make_unique<UringTransport>(config_, *handler_);
+  std::size_t queues = transport_->queue_count();
+  double mib = static_cast<double>(queues * config_.depth * (payload + page)) / (1 << 20);
+  if (!transport_->prepare(payload, why)) {
+    why += " (the rings needed " + std::to_string(queues) + " queues x " +
+           std::to_string(config_.depth) + " entries x " + std::to_string((payload + page) >> 10) +
+           " KiB = " + std::to_string(static_cast<long>(mib + 0.5)) + " MiB; check RLIMIT_MEMLOCK)";
+    transport_.reset();
+    return false;
+  }
+  log(LogLevel::info, "uringfuse: serving over io_uring: %zu queues x %zu entries, %zu threads, %.1f MiB of ring buffers",
+      queues, config_.depth, transport_->thread_count(), mib);
+  return true;
+}
+
+void SessionUringStarter::go() {
+  if (transport_) transport_->go();
+}
+
+void SessionUringStarter::stop() {
+  if (!transport_) return;
+  transport_->stop();
+  if (debug_)
+    for (const auto& s : transport_->stats())
+      log(LogLevel::debug, "uringfuse: uring q%u (cpu %d): %llu requests, %llu replies, high water %llu",
+          s.qid, s.cpu, static_cast<unsigned long long>(s.requests),
+          static_cast<unsigned long long>(s.replies), static_cast<unsigned long long>(s.high_water));
+}
+
+}  // namespace uringfuse::detail

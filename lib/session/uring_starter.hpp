@@ -1,0 +1,28 @@
+// The session's side of io_uring start-up: builds the transport's rings while INIT is
+// handled (sized by the negotiated max_write), logs the memory they pin, and starts
+// them once the INIT reply is out.
+#pragma once
+
+#include <memory>
+
+#include "session/connection.hpp"
+#include "transport/uring/uring_transport.hpp"
+
+namespace uringfuse::detail {
+
+class SessionUringStarter final : public UringStarter {
+ public:
+  SessionUringStarter(UringTransportConfig config, RequestHandler*& handler, bool debug);
+  bool prepare(const InitOutcome& agreed, std::string& why) override;
+  void go() override;
+  void stop();
+  UringTransport* transport() { return transport_.get(); }
+
+ private:
+  UringTransportConfig config_;
+  RequestHandler*& handler_;  // the connection; it exists before INIT can arrive
+  bool debug_;
+  std::unique_ptr<UringTransport> transport_;
+};
+
+}  // namespace uringfuse::detail

@@ -1,0 +1,252 @@
+// The per-queue ring loop: REGISTER, then for every completion handle the request
+// and queue one COMMIT_AND_FETCH per reply; one submit per batch.
+#include "transport/uring/ring_queue.hpp"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include "uringfuse/log.hpp"
+
+namespace uringfuse::detail {
+namespace {
+
+// user_data of the wake-up poll; entries use their own address.
+constexpr std::uint64_t kWakeTag = 1;
+
+thread_local const RingQueue* t_owner_queue = nullptr;
+
+// The kernel never expects an answer to these; the entry is committed empty so it
+// can fetch the next request.
+bool needs_no_reply(std::uint32_t opcode) {
+  using abi::Opcode;
+  switch (static_cast<Opcode>(opcode)) {
+    case Opcode::FORGET:
+    case Opcode::BATCH_FORGET:
+    case Opcode::INTERRUPT:
+    case Opcode::NOTIFY_REPLY:
+      return true;
+    default:
+      return false;
+  }
+}
+
+[[noreturn]] void fail(int err, const char* what) {
+  throw std::system_error(err < 0 ? -err : err, std::generic_category(), what);
+}
+
+}  // namespace
+
+void RingEntry::send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept {
+  auto payload = buffers.payload;
+  std::size_t size = 0;
+  bool in_place = body.size() == 1 && body[0].iov_base == payload.data();
+  for (const auto& part : body) size += part.iov_len;
+  if (size > payload.size()) {
+    log(LogLevel::err, "uringfuse: reply #%llu is %zu bytes, the ring payload holds %zu; answering EIO",
+        static_cast<unsigned long long>(unique), size, payload.size());
+    error = -EIO;
+    size = 0;
+  } else if (!in_place) {
+    std::size_t at = 0;
+    for (const auto& part : body) {
+      std::memcpy(payload.data() + at, part.iov_base, part.iov_len);
+      at += part.iov_len;
+    }
+  }
+  abi::fuse_out_header out{};
+  out.len = static_cast<std::uint32_t>(sizeof out + size);
+  out.error = error;
+  out.unique = unique;
+  std::memcpy(buffers.header->in_out, &out, sizeof out);
+  buffers.header->ring_ent_in_out.payload_sz = static_cast<std::uint32_t>(size);
+  replied = true;
+  if (queue->on_owner_thread())
+    queue->queue_commit(this);
+  else
+    queue->push_foreign(this);  // the ring has a single issuer: hand it over
+}
+
+RingQueue::RingQueue(unsigned qid, int cpu, std::size_t depth, int dev_fd, RequestHandler& handler)
+    : qid_(qid), cpu_(cpu), depth_(depth), dev_fd_(dev_fd), handler_(handler),
+      via_("uring:q" + std::to_string(qid)) {}
+
+RingQueue::~RingQueue() {
+  if (ring_ready_) io_uring_queue_exit(&ring_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+  if (cq_event_fd_ >= 0) ::close(cq_event_fd_);
+}
+
+void RingQueue::setup(std::size_t payload_size, bool want_event_fd) {
+  io_uring_params params{};
+  params.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQSIZE;
+  params.cq_entries = static_cast<unsigned>(2 * (depth_ + 1));
+  if (int r = io_uring_queue_init_params(static_cast<unsigned>(depth_ + 1), &ring_, &params); r < 0)
+    fail(r, "io_uring_queue_init");
+  ring_ready_ = true;
+  if (int r = io_uring_register_files(&ring_, &dev_fd_, 1); r < 0) fail(r, "registering /dev/fuse");
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd_ < 0) fail(errno, "eventfd");
+  if (want_event_fd) {
+    cq_event_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (cq_event_fd_ < 0) fail(errno, "eventfd");
+    if (int r = io_uring_register_eventfd(&ring_, cq_event_fd_); r < 0) fail(r, "io_uring_register_eventfd");
+  }
+  buffers_ = make_numa_buffers(cpu_, depth_, payload_size);
+  entries_.resize(depth_);
+  for (std::size_t i = 0; i < depth_; ++i) {
+    RingEntry& e = entries_[i];
+    e.queue = this;
+    e.buffers = buffers_->entry(i);
+    e.registration[0] = {e.buffers.header, sizeof(abi::fuse_uring_req_header)};
+    e.registration[1] = {e.buffers.payload.data(), e.buffers.payload.size()};
+  }
+  t_owner_queue = this;
+  arm_wake_poll();
+}
+
+bool RingQueue::on_owner_thread() const { return t_owner_queue == this; }
+
+io_uring_sqe* RingQueue::next_sqe() {
+  io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+  if (!sqe) {  // full: flush what is queued and take a fresh slot
+    io_uring_submit(&ring_);
+    sqe = io_uring_get_sqe(&ring_);
+  }
+  return sqe;
+}
+
+void RingQueue::arm_wake_poll() {
+  io_uring_sqe* sqe = next_sqe();
+  io_uring_prep_poll_add(sqe, wake_fd_, POLLIN);
+  io_uring_sqe_set_data64(sqe, kWakeTag);
+}
+
+void RingQueue::prep_command(RingEntry* e, abi::UringCmd cmd) {
+  io_uring_sqe* sqe = next_sqe();
+  std::memset(sqe, 0, 2 * sizeof(io_uring_sqe));  // SQE128: the command area is the second half
+  sqe->opcode = IORING_OP_URING_CMD;
+  sqe->flags = IOSQE_FIXED_FILE;
+  sqe->fd = 0;  // fixed-file index of /dev/fuse
+  sqe->cmd_op = static_cast<std::uint32_t>(cmd);
+  if (cmd == abi::UringCmd::REGISTER) {
+    sqe->addr = reinterpret_cast<std::uint64_t>(e->registration);
+    sqe->len = 2;
+  }
+  abi::fuse_uring_cmd_req req{};
+  req.commit_id = cmd == abi::UringCmd::COMMIT_AND_FETCH ? e->commit_id : 0;
+  req.qid = static_cast<std::uint16_t>(qid_);
+  std::memcpy(sqe->cmd, &req, sizeof req);
+  io_uring_sqe_set_data(sqe, e);
+  e->pending = cmd;
+}
+
+void RingQueue::submit_registers() {
+  for (auto& e : entries_) prep_command(&e, abi::UringCmd::REGISTER);
+  live_entries_ = entries_.size();
+  submit();
+}
+
+void RingQueue::submit() { io_uring_submit(&ring_); }
+
+void RingQueue::submit_and_wait() {
+  int r = io_uring_submit_and_wait(&ring_, 1);
+  if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY)
+    log(LogLevel::err, "uringfuse: %s: io_uring_submit_and_wait: %s", via_.c_str(), std::strerror(-r));
+}
+
+bool RingQueue::process_completions() {
+  t_owner_queue = this;
+  io_uring_cqe* cqe;
+  unsigned head, seen = 0;
+  io_uring_for_each_cqe(&ring_, head, cqe) {
+    handle_completion(cqe);
+    ++seen;
+  }
+  io_uring_cq_advance(&ring_, seen);
+  return alive();
+}
+
+void RingQueue::handle_completion(const io_uring_cqe* cqe) {
+  if (cqe->user_data == kWakeTag) {
+    std::uint64_t n;
+    [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
+    drain_foreign();
+    arm_wake_poll();
+    return;
+  }
+  auto* e = reinterpret_cast<RingEntry*>(cqe->user_data);
+  int res = cqe->res;
+  if (res == 0) return handle_request(e);
+  if (res == -EAGAIN || res == -EINTR) return prep_command(e, e->pending);  // try again
+  // -ENOTCONN: the filesystem is unmounted or aborted, a normal end.
+  if (res != -ENOTCONN && res != -ENODEV)
+    log(LogLevel::err, "uringfuse: %s: %s failed: %s", via_.c_str(),
+        e->pending == abi::UringCmd::REGISTER ? "REGISTER" : "COMMIT_AND_FETCH", std::strerror(-res));
+  e->pending = abi::UringCmd::INVALID;
+  if (live_entries_ > 0) --live_entries_;
+}
+
+void RingQueue::handle_request(RingEntry* e) {
+  auto* h = e->buffers.header;
+  const auto& io = h->ring_ent_in_out;
+  e->commit_id = io.commit_id;
+  e->replied = false;
+  std::size_t payload = std::min<std::size_t>(io.payload_sz, e->buffers.payload.size());
+  auto as_bytes = [](const char* p, std::size_t n) {
+    return std::span<const std::byte>(reinterpret_cast<const std::byte*>(p), n);
+  };
+  RawRequest raw;
+  raw.header = as_bytes(h->in_out, sizeof(abi::fuse_in_header));
+  raw.op_in = as_bytes(h->op_in, sizeof h->op_in);
+  raw.args = std::span<const std::byte>(e->buffers.payload.data(), payload);
+  raw.split = true;
+  raw.wire_size = sizeof(abi::fuse_in_header) + payload;
+  raw.via = via_;
+  raw.queue = qid_ + 1;  // interrupt table 0 belongs to /dev/fuse
+  requests_.fetch_add(1, std::memory_order_relaxed);
+  auto now = in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (now > high_water_.load(std::memory_order_relaxed)) high_water_.store(now, std::memory_order_relaxed);
+  abi::fuse_in_header in;
+  std::memcpy(&in, h->in_out, sizeof in);
+  handler_.handle(raw, *e);
+  if (!e->replied && needs_no_reply(in.opcode)) e->send(in.unique, 0, {});
+}
+
+void RingQueue::queue_commit(RingEntry* e) {
+  replies_.fetch_add(1, std::memory_order_relaxed);
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  prep_command(e, abi::UringCmd::COMMIT_AND_FETCH);
+}
+
+void RingQueue::push_foreign(RingEntry* e) {
+  RingEntry* head = foreign_.load(std::memory_order_relaxed);
+  do {
+    e->next_foreign = head;
+  } while (!foreign_.compare_exchange_weak(head, e, std::memory_order_release, std::memory_order_relaxed));
+  wake();
+}
+
+void RingQueue::drain_foreign() {
+  RingEntry* e = foreign_.exchange(nullptr, std::memory_order_acquire);
+  while (e) {
+    RingEntry* next = e->next_foreign;
+    queue_commit(e);
+    e = next;
+  }
+}
+
+void RingQueue::wake() {
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto r = ::write(wake_fd_, &one, sizeof one);
+}
+
+QueueStats RingQueue::stats() const {
+  return QueueStats{qid_, cpu_, requests_.load(), replies_.load(), high_water_.load()};
+}
+
+}  // namespace uringfuse::detail

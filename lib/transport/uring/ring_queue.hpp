@@ -1,0 +1,97 @@
+// One FUSE-over-io_uring queue: its ring (SQE128, /dev/fuse as fixed file 0), its
+// entries with their buffers, and the loop that turns completions into requests and
+// replies into COMMIT_AND_FETCH commands, submitted once per batch. A ring has a
+// single issuer: replies made on other threads are handed over through a lock-free
+// stack and an eventfd the ring polls.
+#pragma once
+
+#include <liburing.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "transport/raw_request.hpp"
+#include "transport/uring/buffer_provider.hpp"
+#include "uringfuse/queue_stats.hpp"
+
+namespace uringfuse::detail {
+
+class RingQueue;
+
+// One registered entry; it is also the ReplyTarget of the request it carries, so a
+// reply writes straight into the entry's buffers.
+class RingEntry final : public ReplyTarget {
+ public:
+  void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
+  std::span<std::byte> reply_buffer() noexcept override { return buffers.payload; }
+
+  RingQueue* queue = nullptr;
+  EntryBuffers buffers;
+  iovec registration[2]{};
+  std::uint64_t commit_id = 0;
+  abi::UringCmd pending = abi::UringCmd::INVALID;  // the command the kernel holds
+  bool replied = false;
+  RingEntry* next_foreign = nullptr;
+};
+
+class RingQueue {
+ public:
+  RingQueue(unsigned qid, int cpu, std::size_t depth, int dev_fd, RequestHandler& handler);
+  ~RingQueue();
+  RingQueue(const RingQueue&) = delete;
+  RingQueue& operator=(const RingQueue&) = delete;
+
+  // On the serving thread: ring, fixed file, buffers, wake-up poll. Throws
+  // std::system_error naming what failed.
+  void setup(std::size_t payload_size, bool want_event_fd);
+  // After the INIT reply is out: hand every entry to the kernel.
+  void submit_registers();
+  // Submits what is queued and blocks for at least one completion.
+  void submit_and_wait();
+  void submit();
+  // Handles every available completion; false once no entry is alive any more.
+  bool process_completions();
+
+  void wake();  // from any thread
+  void push_foreign(RingEntry* entry);
+  int completion_event_fd() const { return cq_event_fd_; }
+  bool alive() const { return live_entries_ > 0; }
+
+  unsigned qid() const { return qid_; }
+  int cpu() const { return cpu_; }
+  std::size_t memory_bytes() const { return buffers_ ? buffers_->bytes() : 0; }
+  QueueStats stats() const;
+
+  // Called by RingEntry::send on the owning thread.
+  void queue_commit(RingEntry* entry);
+  bool on_owner_thread() const;
+
+ private:
+  void handle_completion(const io_uring_cqe* cqe);
+  void handle_request(RingEntry* entry);
+  void drain_foreign();
+  void arm_wake_poll();
+  void prep_command(RingEntry* entry, abi::UringCmd cmd);
+  io_uring_sqe* next_sqe();
+
+  unsigned qid_;
+  int cpu_;
+  std::size_t depth_;
+  int dev_fd_;
+  RequestHandler& handler_;
+  std::string via_;
+  io_uring ring_{};
+  bool ring_ready_ = false;
+  int wake_fd_ = -1;
+  int cq_event_fd_ = -1;
+  std::unique_ptr<BufferProvider> buffers_;
+  std::vector<RingEntry> entries_;
+  std::atomic<RingEntry*> foreign_{nullptr};
+  std::size_t live_entries_ = 0;
+  std::atomic<std::uint64_t> requests_{0}, replies_{0}, in_flight_{0}, high_water_{0};
+};
+
+}  // namespace uringfuse::detail

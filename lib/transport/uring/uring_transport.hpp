@@ -1,0 +1,67 @@
+// FUSE-over-io_uring: one queue per possible CPU, served by one pinned thread per
+// queue (or by fewer threads, each serving several rings). Start-up is a small state
+// machine driven by INIT: prepare() builds every ring while INIT is handled, go()
+// registers the entries once the INIT reply is out; stop() wakes and joins.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "transport/uring/ring_queue.hpp"
+
+namespace uringfuse::detail {
+
+struct UringTransportConfig {
+  int dev_fd = -1;
+  std::size_t depth = 8;     // entries per queue
+  std::size_t threads = 0;   // 0: one thread per queue
+  bool pin = true;           // pin each thread to its queue's CPU(s)
+};
+
+class UringTransport {
+ public:
+  UringTransport(UringTransportConfig config, RequestHandler& handler);
+  ~UringTransport();
+  UringTransport(const UringTransport&) = delete;
+  UringTransport& operator=(const UringTransport&) = delete;
+
+  // Starts the threads and builds every ring; true when all are ready. On false,
+  // `why` says what failed and every thread is gone again.
+  bool prepare(std::size_t payload_size, std::string& why);
+  // The INIT reply is written: register the entries and start serving.
+  void go();
+  // Wakes every thread and joins them (the kernel ends outstanding commands).
+  void stop();
+
+  std::size_t queue_count() const { return queues_.size(); }
+  std::size_t thread_count() const { return groups_.size(); }
+  std::size_t memory_bytes() const;
+  std::vector<QueueStats> stats() const;
+
+ private:
+  enum class Phase { building, go, abort };
+  void thread_main(std::size_t group);
+  void serve(std::vector<RingQueue*>& queues);
+  void pin(const std::vector<RingQueue*>& queues);
+
+  UringTransportConfig config_;
+  RequestHandler& handler_;
+  std::vector<std::unique_ptr<RingQueue>> queues_;
+  std::vector<std::vector<std::size_t>> groups_;  // queue indexes per thread
+  std::vector<std::thread> threads_;
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  Phase phase_ = Phase::building;
+  std::size_t ready_ = 0, failed_ = 0;
+  std::string failure_;
+  std::size_t payload_size_ = 0;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace uringfuse::detail
