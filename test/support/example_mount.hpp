@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <gtest/gtest.h>
 
@@ -50,22 +51,35 @@ class ExampleMount : public Base {
     watchdog_.emplace(mnt_, std::chrono::seconds(30));
     if (asks_for_io_uring(args)) {
       ASSERT_TRUE(wait_for_uring(*daemon_)) << daemon_->output();
+      uring_ = true;
     }
   }
 
   void stop_daemon() {
     using namespace std::chrono_literals;
+    // Over io_uring, one last request (statfs) must show up in the daemon's
+    // per-queue counters: the ring, not /dev/fuse, carried the traffic.
+    bool probed = uring_ && daemon_ && !daemon_->wait(0ms) && find_mount(mnt_) &&
+                  [&] {
+                    struct statvfs st {};
+                    return ::statvfs(mnt_.c_str(), &st) == 0;
+                  }();
     watchdog_.reset();
     if (daemon_) daemon_->signal(SIGTERM);
-    if (daemon_) daemon_->wait(10s);
+    if (daemon_ && daemon_->wait(10s) && probed) {
+      std::string log = daemon_->output();
+      EXPECT_GT(uring_requests_served(log), 0) << "no request went over io_uring:\n" << log;
+    }
     force_unmount(mnt_);
     daemon_.reset();
+    uring_ = false;
   }
 
   TempDir dir_;
   std::string mnt_;
   std::optional<Process> daemon_;
   std::optional<Watchdog> watchdog_;
+  bool uring_ = false;  // the running daemon serves over io_uring
 };
 
 }  // namespace uringfuse::test

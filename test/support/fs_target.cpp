@@ -79,6 +79,7 @@ void FsTarget::start(const TargetKind& kind) {
   watchdog_.emplace(mnt_, kWatchdog);
   if (asks_for_io_uring(args)) {
     ASSERT_TRUE(wait_for_uring(*daemon_)) << "passthrough did not start io_uring; its log follows";
+    kind_uring_ = true;
   }
   root_ = mnt_;
 }
@@ -93,6 +94,9 @@ void FsTarget::stop() {
     daemon_->signal(SIGTERM);
     auto status = daemon_->wait(10s);
     if (!status) ADD_FAILURE() << "passthrough did not exit within 10 s of SIGTERM";
+    if (status && kind_uring_) {  // the ring, not /dev/fuse, must have carried the traffic
+      EXPECT_GT(uring_requests_served(daemon_->output()), 0) << "no request went over io_uring";
+    }
   }
   if (!mnt_.empty()) force_unmount(mnt_);
   if (daemon_) {

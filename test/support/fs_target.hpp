@@ -65,6 +65,7 @@ class FsTarget {
   std::optional<Process> daemon_;
   std::optional<Watchdog> watchdog_;
   bool stopped_ = false;
+  bool kind_uring_ = false;  // the daemon serves over io_uring
 };
 
 // Fixture base: Base must be (or derive from) ::testing::TestWithParam<TargetKind>.

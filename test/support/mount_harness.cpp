@@ -205,6 +205,18 @@ bool wait_for_uring(Process& daemon) {
   return false;
 }
 
+long long uring_requests_served(const std::string& log) {
+  long long total = -1;
+  std::size_t at = 0;
+  while ((at = log.find("uringfuse: uring q", at)) != std::string::npos) {
+    auto colon = log.find("): ", at);
+    if (colon == std::string::npos) break;
+    total = std::max(total, 0LL) + std::atoll(log.c_str() + colon + 3);
+    at = colon;
+  }
+  return total;
+}
+
 std::string example_binary(const std::string& name) {
   const char* dir = std::getenv("URINGFUSE_EXAMPLE_DIR");
   return std::string(dir ? dir : URINGFUSE_EXAMPLE_DIR) + "/" + name + "/" + name;

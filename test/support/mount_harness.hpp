@@ -93,6 +93,8 @@ class Watchdog {
 bool enable_fuse_uring();
 bool asks_for_io_uring(const std::vector<std::string>& args);
 bool wait_for_uring(Process& daemon);
+// Sum of the per-queue request counters the daemon printed at exit (-1: none printed).
+long long uring_requests_served(const std::string& daemon_log);
 
 // Path of a bundled example program in the build tree (URINGFUSE_EXAMPLE_DIR
 // overrides where the examples are looked for).
