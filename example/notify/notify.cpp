@@ -44,32 +44,44 @@ constexpr Node kNodes[] = {{"data", kData, S_IFREG | 0644},
                            {"retrieved", kRetrieved, S_IFREG | 0444},
                            {"slow", kSlow, S_IFREG | 0444}};
 
-// Replies to reads of /slow once the caller is interrupted (or after 20 s).
+// Replies to reads of /slow once the caller is interrupted (or after 20 s, or when
+// the filesystem shuts down: every reply must be answered while the session lives).
 class SlowReads {
  public:
-  ~SlowReads() {
-    for (auto& t : threads_) t.join();
-  }
+  ~SlowReads() { finish(); }
   void park(std::stop_token token, uf::ReplyData reply) {
     std::lock_guard guard(mutex_);
-    threads_.emplace_back([token, reply = std::move(reply)]() mutable {
-      std::mutex m;
-      std::condition_variable_any cv;
-      std::unique_lock lock(m);
-      cv.wait_for(lock, token, 20s, [] { return false; });  // wakes on interrupt or timeout
+    threads_.emplace_back([this, token, reply = std::move(reply)]() mutable {
+      {
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock, token, 20s, [this] { return finishing_; });
+      }
       if (token.stop_requested()) return std::move(reply).error(EINTR);
       std::move(reply).bytes(std::string_view("slow but done\n"));
     });
   }
+  void finish() {
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard guard(mutex_);
+      finishing_ = true;
+      threads.swap(threads_);
+    }
+    cv_.notify_all();
+    for (auto& t : threads) t.join();
+  }
 
  private:
   std::mutex mutex_;
+  std::condition_variable_any cv_;
+  bool finishing_ = false;
   std::vector<std::thread> threads_;
 };
 
 class NotifyFs final : public uf::Filesystem {
  public:
   void init(uf::ConnectionInfo& conn) override { notifier_ = &conn.notifier(); }
+  void destroy() override { slow_.finish(); }
 
   void lookup(const uf::Request&, uf::Ino parent, std::string_view name, uf::ReplyEntry reply) override {
     if (parent != uf::kRootIno) return std::move(reply).error(ENOENT);

@@ -213,7 +213,16 @@ void ReplyXattr::value(std::span<const std::byte> data) && {
   send_body({&v, 1});
 }
 
-void ReplyXattr::size(std::uint32_t bytes) && { send_struct(abi::fuse_getxattr_out{bytes, 0}); }
+// Only a size probe may be answered with a size; anything else would hand the kernel
+// eight bytes of struct as the attribute's value.
+void ReplyXattr::size(std::uint32_t bytes) && {
+  if (max_size() != 0) {
+    log(LogLevel::err, "uringfuse: xattr #%llu: size() answers only a size probe; answering EIO",
+        static_cast<unsigned long long>(unique()));
+    return send_error(EIO);
+  }
+  send_struct(abi::fuse_getxattr_out{bytes, 0});
+}
 
 void ReplyLock::lock(const FileLock& conflicting) && {
   send_struct(abi::fuse_lk_out{detail::to_wire_lock(conflicting)});

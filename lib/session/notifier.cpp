@@ -22,7 +22,10 @@ iovec iov_of(const void* p, std::size_t n) { return iovec{const_cast<void*>(p), 
 constexpr std::int32_t code(NotifyCode c) { return static_cast<std::int32_t>(c); }
 
 // Names travel with their NUL; the kernel rejects names longer than NAME_MAX.
-bool valid_name(std::string_view name) { return !name.empty() && name.size() <= NAME_MAX; }
+int check_name(std::string_view name) {
+  if (name.empty() || name.find('\0') != std::string_view::npos) return EINVAL;
+  return name.size() > NAME_MAX ? ENAMETOOLONG : 0;
+}
 
 const char kNul = 0;
 
@@ -35,7 +38,7 @@ int Notifier::inval_inode(Ino ino, std::int64_t offset, std::int64_t length) {
 }
 
 int Notifier::inval_entry(Ino parent, std::string_view name) {
-  if (!valid_name(name)) return ENAMETOOLONG;
+  if (int err = check_name(name)) return err;
   abi::fuse_notify_inval_entry_out out{};
   out.parent = parent;
   out.namelen = static_cast<std::uint32_t>(name.size());
@@ -44,7 +47,7 @@ int Notifier::inval_entry(Ino parent, std::string_view name) {
 }
 
 int Notifier::expire_entry(Ino parent, std::string_view name) {
-  if (!valid_name(name)) return ENAMETOOLONG;
+  if (int err = check_name(name)) return err;
   if (!channel_->capable(abi::init_flag::HAS_EXPIRE_ONLY)) return ENOSYS;
   abi::fuse_notify_inval_entry_out out{};
   out.parent = parent;
@@ -55,7 +58,7 @@ int Notifier::expire_entry(Ino parent, std::string_view name) {
 }
 
 int Notifier::delete_entry(Ino parent, Ino child, std::string_view name) {
-  if (!valid_name(name)) return ENAMETOOLONG;
+  if (int err = check_name(name)) return err;
   abi::fuse_notify_delete_out out{};
   out.parent = parent;
   out.child = child;
