@@ -97,6 +97,8 @@ class ReplyData : public ReplyBase {
   std::span<std::byte> buffer();
   // Sends the first `n` bytes of buffer().
   void commit(std::size_t n) &&;
+  // True when buffer() is transport memory (an io_uring entry's payload).
+  bool lends_buffer() const { return target() && !target()->reply_buffer().empty(); }
 
  private:
   std::vector<std::byte> own_;
@@ -109,6 +111,9 @@ class ReplyDirectory : public ReplyBase {
   explicit ReplyDirectory(const detail::ReplyContext& ctx);
   bool add(std::string_view name, Ino ino, mode_t mode, std::uint64_t next_offset);
   void done() &&;
+  // Sends records already in the kernel's format (built with DirentWriter, or the C
+  // API's fuse_add_direntry); more than max_size() bytes answers EIO.
+  void formatted(std::span<const std::byte> records) &&;
 
  private:
   std::vector<std::byte> buffer_;
@@ -123,6 +128,7 @@ class ReplyDirectoryPlus : public ReplyBase {
   explicit ReplyDirectoryPlus(const detail::ReplyContext& ctx);
   bool add(std::string_view name, const EntryParam& entry, std::uint64_t next_offset);
   void done() &&;
+  void formatted(std::span<const std::byte> records) &&;
 
  private:
   std::vector<std::byte> buffer_;

@@ -37,6 +37,10 @@ class Session {
   // Ends run() from any thread or a signal handler (async-signal-safe).
   void exit() noexcept;
   bool exited() const noexcept;
+  // Changes how /dev/fuse is served; only before run() (the libfuse loops choose this
+  // after mounting).
+  void set_workers(bool single_thread, unsigned max_threads, unsigned max_idle_threads,
+                   bool clone_fd);
   // Unmounts now; run() then returns. Idempotent.
   void unmount() noexcept;
 

@@ -162,6 +162,26 @@ void ReplyDirectory::done() && {
   send_body({&v, 1});
 }
 
+void ReplyDirectory::formatted(std::span<const std::byte> records) && {
+  if (records.size() > max_size()) {
+    log(LogLevel::err, "uringfuse: READDIR #%llu: %zu bytes exceed the %u asked for; answering EIO",
+        static_cast<unsigned long long>(unique()), records.size(), max_size());
+    return send_error(EIO);
+  }
+  iovec v = iov_of(records.data(), records.size());
+  send_body({&v, 1});
+}
+
+void ReplyDirectoryPlus::formatted(std::span<const std::byte> records) && {
+  if (records.size() > max_size()) {
+    log(LogLevel::err, "uringfuse: READDIRPLUS #%llu: %zu bytes exceed the %u asked for; answering EIO",
+        static_cast<unsigned long long>(unique()), records.size(), max_size());
+    return send_error(EIO);
+  }
+  iovec v = iov_of(records.data(), records.size());
+  send_body({&v, 1});
+}
+
 ReplyDirectoryPlus::ReplyDirectoryPlus(const detail::ReplyContext& ctx)
     : ReplyBase(ctx), buffer_(ctx.max_size), writer_(buffer_) {}
 

@@ -114,6 +114,15 @@ int Session::run() {
   return 0;
 }
 
+void Session::set_workers(bool single_thread, unsigned max_threads, unsigned max_idle_threads,
+                          bool clone_fd) {
+  auto& o = state_->options;
+  o.single_thread = single_thread;
+  if (max_threads) o.max_threads = max_threads;
+  if (max_idle_threads) o.max_idle_threads = max_idle_threads;
+  o.clone_fd = clone_fd;
+}
+
 void Session::exit() noexcept {
   state_->exited.store(true);
   std::uint64_t one = 1;

@@ -1,0 +1,229 @@
+// Session lifecycle of the C API: fuse_session_new parses the library's options
+// (anything left over is an error, as in libfuse), fuse_session_mount mounts through
+// a uringfuse::Session, and the loops run it single-threaded or with a worker pool.
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "compat/compat_filesystem.hpp"
+#include "compat/compat_types.hpp"
+#include "mount/mount.hpp"
+#include "uringfuse/command_line.hpp"
+#include "uringfuse/log.hpp"
+
+using namespace uringfuse;
+
+namespace {
+
+// Options fuse_session_new consumes: the lowlevel ones, then the mount options.
+bool apply_session_option(fuse_session* se, std::string_view opt) {
+  auto& o = se->options;
+  auto number = [&](std::string_view key, unsigned& out) {
+    if (opt.substr(0, key.size()) != key) return false;
+    out = static_cast<unsigned>(std::strtoul(std::string(opt.substr(key.size())).c_str(), nullptr, 10));
+    return true;
+  };
+  if (opt == "debug") {
+    o.debug = true;
+  } else if (opt == "io_uring") {
+    o.io_uring = true;
+  } else if (number("io_uring_q_depth=", o.io_uring_q_depth) || number("io_uring_threads=", o.io_uring_threads)) {
+  } else if (opt == "allow_root") {
+    o.mount.allow_root = true;
+  } else {
+    try {
+      return detail::apply_mount_option(o.mount, opt);
+    } catch (const std::exception& e) {
+      fuse_log(FUSE_LOG_ERR, "fuse: %s\n", e.what());
+      return false;
+    }
+  }
+  return true;
+}
+
+// Splits "-o a,b\,c" items like the rest of the C API does.
+std::vector<std::string> split_items(std::string_view list) {
+  std::vector<std::string> items(1);
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    if (list[i] == '\\' && i + 1 < list.size()) items.back() += list[++i];
+    else if (list[i] == ',') items.emplace_back();
+    else items.back() += list[i];
+  }
+  return items;
+}
+
+fuse_session* g_signal_session = nullptr;
+struct sigaction g_old[4];
+constexpr int kSignals[] = {SIGHUP, SIGINT, SIGTERM, SIGPIPE};
+
+void on_exit_signal(int) {
+  if (g_signal_session) fuse_session_exit(g_signal_session);
+}
+
+int run(fuse_session* se) {
+  if (!se->session) {
+    fuse_log(FUSE_LOG_ERR, "fuse: the session is not mounted\n");
+    return -EINVAL;
+  }
+  int rc = se->session->run();
+  return rc == 0 ? 0 : -rc;
+}
+
+}  // namespace
+
+extern "C" {
+
+fuse_session* fuse_session_new_versioned(fuse_args* args, const fuse_lowlevel_ops* op, size_t op_size,
+                                         libfuse_version*, void* userdata) {
+  if (!args || args->argc < 1) {
+    fuse_log(FUSE_LOG_ERR, "fuse: empty argv passed to fuse_session_new()\n");
+    return nullptr;
+  }
+  auto se = std::make_unique<fuse_session>();
+  if (op_size > sizeof(fuse_lowlevel_ops)) {
+    fuse_log(FUSE_LOG_ERR, "fuse: warning: library too old, some operations may not work\n");
+    op_size = sizeof(fuse_lowlevel_ops);
+  }
+  if (op) std::memcpy(&se->ops, op, op_size);
+  se->userdata = userdata;
+  const char* prog = args->argv[0] ? strrchr(args->argv[0], '/') : nullptr;
+  se->options.mount.program = prog ? prog + 1 : (args->argv[0] ? args->argv[0] : "fuse");
+  std::string unknown;
+  for (int i = 1; i < args->argc; ++i) {
+    std::string_view a = args->argv[i];
+    if (a == "-d" || a == "--debug") {
+      se->options.debug = true;
+    } else if (a == "-o" && i + 1 < args->argc) {
+      for (const auto& item : split_items(args->argv[++i]))
+        if (!item.empty() && !apply_session_option(se.get(), item)) unknown += " -o " + item;
+    } else if (a.substr(0, 2) == "-o" && a.size() > 2) {
+      for (const auto& item : split_items(a.substr(2)))
+        if (!item.empty() && !apply_session_option(se.get(), item)) unknown += " -o " + item;
+    } else {
+      unknown += " " + std::string(a);
+    }
+  }
+  if (!unknown.empty()) {
+    fuse_log(FUSE_LOG_ERR, "fuse: unknown option(s): `%s'\n", unknown.c_str() + 1);
+    return nullptr;
+  }
+  if (se->options.debug) set_log_level(LogLevel::debug);
+  se->fs = std::make_unique<compat::CompatFilesystem>(se.get());
+  return se.release();
+}
+
+int fuse_session_custom_io_317(fuse_session*, const fuse_custom_io*, size_t, int) {
+  fuse_log(FUSE_LOG_ERR, "fuse: custom I/O is not supported by uringfuse\n");
+  return -ENOSYS;
+}
+
+int fuse_session_mount(fuse_session* se, const char* mountpoint) {
+  se->options.mount.mountpoint = mountpoint ? mountpoint : "";
+  try {
+    se->session = std::make_unique<Session>(se->options, *se->fs, se->fs->implemented());
+    se->session->mount();
+  } catch (const std::exception& e) {
+    fuse_log(FUSE_LOG_ERR, "%s\n", e.what());
+    se->session.reset();
+    return -1;
+  }
+  if (se->exited) se->session->exit();
+  return 0;
+}
+
+int fuse_session_loop(fuse_session* se) {
+  if (se->session) se->session->set_workers(true, 1, 1, false);
+  return run(se);
+}
+
+int fuse_session_loop_mt_312(fuse_session* se, fuse_loop_config* config) {
+  if (se->session) {
+    fuse_loop_config defaults;
+    if (!config) config = &defaults;
+    se->session->set_workers(false, config->max_threads,
+                             config->max_idle_threads == UINT_MAX ? config->max_threads : config->max_idle_threads,
+                             config->clone_fd != 0);
+  }
+  return run(se);
+}
+
+int fuse_session_loop_mt(fuse_session* se, fuse_loop_config* config) { return fuse_session_loop_mt_312(se, config); }
+
+int fuse_session_loop_mt_32(fuse_session* se, fuse_loop_config_v1* v1) {
+  fuse_loop_config config;
+  if (v1) {
+    config.clone_fd = v1->clone_fd;
+    config.max_idle_threads = v1->max_idle_threads;
+  }
+  return fuse_session_loop_mt_312(se, &config);
+}
+
+int fuse_session_loop_mt_31(fuse_session* se, int clone_fd) {
+  fuse_loop_config config;
+  config.clone_fd = clone_fd;
+  return fuse_session_loop_mt_312(se, &config);
+}
+
+void fuse_session_exit(fuse_session* se) {
+  se->exited.store(true);
+  if (se->session) se->session->exit();  // async-signal-safe: one eventfd write
+}
+
+void fuse_session_reset(fuse_session* se) { se->exited.store(false); }
+
+int fuse_session_exited(fuse_session* se) { return se->exited.load() ? 1 : 0; }
+
+void fuse_session_unmount(fuse_session* se) {
+  if (se->session) se->session->unmount();
+}
+
+void fuse_session_destroy(fuse_session* se) {
+  if (g_signal_session == se) g_signal_session = nullptr;
+  delete se;
+}
+
+int fuse_session_fd(fuse_session* se) { return se->session ? se->session->fd() : -1; }
+
+int fuse_session_receive_buf(fuse_session*, fuse_buf*) {
+  fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_receive_buf: custom loops are not supported by uringfuse\n");
+  return -ENOSYS;
+}
+
+void fuse_session_process_buf(fuse_session*, const fuse_buf*) {
+  fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_process_buf: custom loops are not supported by uringfuse\n");
+}
+
+void fuse_session_set_debug(fuse_session* se) {
+  se->options.debug = true;
+  set_log_level(LogLevel::debug);
+}
+
+int fuse_session_set_sync_init(fuse_session*, bool) { return 0; }
+
+int fuse_set_signal_handlers(fuse_session* se) {
+  g_signal_session = se;
+  struct sigaction sa {};
+  sigemptyset(&sa.sa_mask);
+  for (int i = 0; i < 4; ++i) {
+    sa.sa_handler = kSignals[i] == SIGPIPE ? SIG_IGN : on_exit_signal;
+    if (sigaction(kSignals[i], &sa, &g_old[i]) == -1) {
+      fuse_log(FUSE_LOG_ERR, "fuse: cannot set signal handler: %s\n", std::strerror(errno));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int fuse_set_fail_signal_handlers(fuse_session*) { return 0; }
+
+void fuse_remove_signal_handlers(fuse_session* se) {
+  if (g_signal_session != se) return;
+  for (int i = 0; i < 4; ++i) sigaction(kSignals[i], &g_old[i], nullptr);
+  g_signal_session = nullptr;
+}
+
+}  // extern "C"
