@@ -36,6 +36,7 @@ class ReplyBase {
  protected:
   explicit ReplyBase(const detail::ReplyContext& ctx) : ctx_(ctx) {}
   void send_body(std::span<const iovec> body);
+  void send_within_limit(std::span<const iovec> body);  // at most max_size() bytes
   void send_error(int errnum);
   std::uint32_t max_size() const { return ctx_.max_size; }
   std::uint32_t opcode() const { return ctx_.opcode; }

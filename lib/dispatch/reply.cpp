@@ -60,6 +60,16 @@ void ReplyBase::send_error(int errnum) {
 
 void ReplyBase::send_body(std::span<const iovec> body) { deliver(0, body); }
 
+// More than the kernel asked for is a filesystem bug: fail the request with EIO and
+// say so, rather than let the kernel reject (or cut) the reply.
+void ReplyBase::send_within_limit(std::span<const iovec> body) {
+  std::size_t n = total_size(body);
+  if (n <= ctx_.max_size) return send_body(body);
+  log(LogLevel::err, "uringfuse: %s #%llu: %zu bytes exceed the %u the kernel asked for; answering EIO",
+      opcode_name_of(ctx_.opcode), static_cast<unsigned long long>(ctx_.unique), n, ctx_.max_size);
+  send_error(EIO);
+}
+
 void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
   detail::ReplyTarget* target = std::exchange(ctx_.target, nullptr);
   if (!target) {
@@ -121,16 +131,7 @@ void ReplyData::bytes(std::span<const std::byte> data) && {
   std::move(*this).iov({&v, 1});
 }
 
-void ReplyData::iov(std::span<const iovec> parts) && {
-  std::size_t n = total_size(parts);
-  if (n > max_size()) {
-    log(LogLevel::err, "uringfuse: READ #%llu: %zu bytes exceed the %u the kernel asked for; answering EIO",
-        static_cast<unsigned long long>(unique()), n, max_size());
-    send_error(EIO);
-    return;
-  }
-  send_body(parts);
-}
+void ReplyData::iov(std::span<const iovec> parts) && { send_within_limit(parts); }
 
 std::span<std::byte> ReplyData::buffer() {
   if (!target()) return {};
@@ -163,23 +164,13 @@ void ReplyDirectory::done() && {
 }
 
 void ReplyDirectory::formatted(std::span<const std::byte> records) && {
-  if (records.size() > max_size()) {
-    log(LogLevel::err, "uringfuse: READDIR #%llu: %zu bytes exceed the %u asked for; answering EIO",
-        static_cast<unsigned long long>(unique()), records.size(), max_size());
-    return send_error(EIO);
-  }
   iovec v = iov_of(records.data(), records.size());
-  send_body({&v, 1});
+  send_within_limit({&v, 1});
 }
 
 void ReplyDirectoryPlus::formatted(std::span<const std::byte> records) && {
-  if (records.size() > max_size()) {
-    log(LogLevel::err, "uringfuse: READDIRPLUS #%llu: %zu bytes exceed the %u asked for; answering EIO",
-        static_cast<unsigned long long>(unique()), records.size(), max_size());
-    return send_error(EIO);
-  }
   iovec v = iov_of(records.data(), records.size());
-  send_body({&v, 1});
+  send_within_limit({&v, 1});
 }
 
 ReplyDirectoryPlus::ReplyDirectoryPlus(const detail::ReplyContext& ctx)
