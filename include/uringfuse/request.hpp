@@ -28,6 +28,8 @@ struct Request {
   // The caller's supplementary groups, when the kernel sends them (CREATE, MKNOD,
   // MKDIR, SYMLINK, TMPFILE with Capability::create_supp_group). Empty otherwise.
   std::span<const gid_t> supplementary_groups;
+  // The request came through an io_uring queue (not /dev/fuse).
+  bool via_io_uring = false;
 
   // True once the kernel sent FUSE_INTERRUPT for this request: the caller got a
   // signal. Answer soon, typically with EINTR.

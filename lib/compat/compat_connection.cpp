@@ -81,7 +81,7 @@ void fuse_unset_feature_flag(fuse_conn_info* conn, uint64_t flag) {
   conn->want = static_cast<std::uint32_t>(conn->want_ext);
 }
 
-bool fuse_get_feature_flag(fuse_conn_info* conn, uint64_t flag) { return (conn->capable_ext & flag) != 0; }
+bool fuse_get_feature_flag(const fuse_conn_info* conn, uint64_t flag) { return (conn->capable_ext & flag) != 0; }
 
 bool fuse_set_conn_flag(fuse_conn_info* conn, uint64_t flag) {
   if (flag == FUSE_CONN_FLAG_SINGLE_ISSUER) {
@@ -104,7 +104,7 @@ void fuse_loop_cfg_destroy(fuse_loop_config* c) { delete c; }
 void fuse_loop_cfg_set_idle_threads(fuse_loop_config* c, unsigned int v) { c->max_idle_threads = v; }
 void fuse_loop_cfg_set_max_threads(fuse_loop_config* c, unsigned int v) { c->max_threads = v; }
 void fuse_loop_cfg_set_clone_fd(fuse_loop_config* c, unsigned int v) { c->clone_fd = static_cast<int>(v); }
-void fuse_loop_cfg_convert(fuse_loop_config* c, fuse_loop_config_v1* v1) {
+void fuse_loop_cfg_convert(fuse_loop_config* c, const fuse_loop_config_v1* v1) {
   c->clone_fd = v1->clone_fd;
   c->max_idle_threads = v1->max_idle_threads;
 }

@@ -213,7 +213,7 @@ int fuse_reply_lseek(fuse_req_t req, off_t off) {
                             [&](ReplyLseek& r) { std::move(r).offset(static_cast<std::uint64_t>(off)); });
 }
 
-int fuse_reply_statx(fuse_req_t req, int, struct statx* stx, double timeout) {
+int fuse_reply_statx(fuse_req_t req, int, const struct statx* stx, double timeout) {
   return answer<ReplyStatx>(req, "fuse_reply_statx", [&](ReplyStatx& r) { std::move(r).statx(*stx, Timeout(timeout)); });
 }
 
@@ -267,20 +267,24 @@ void fuse_req_interrupt_func(fuse_req_t req, fuse_interrupt_func_t func, void* d
 
 int fuse_req_interrupted(fuse_req_t req) { return req->request.interrupted() ? 1 : 0; }
 
-bool fuse_req_is_uring(fuse_req_t req) {
-  auto* data = std::get_if<ReplyData>(&req->reply);
-  return data && data->lends_buffer();
-}
+bool fuse_req_is_uring(fuse_req_t req) { return req->request.via_io_uring; }
 
+// Only a data reply can be built in the ring payload through this API.
 int fuse_req_get_payload(fuse_req_t req, char** payload, size_t* payload_sz, void** mr) {
   auto* data = std::get_if<ReplyData>(&req->reply);
-  if (!data || !fuse_req_is_uring(req)) return -EINVAL;
+  if (!data || !data->lends_buffer()) return -EINVAL;
   auto buf = data->buffer();
   *payload = reinterpret_cast<char*>(buf.data());
   *payload_sz = buf.size();
   if (mr) *mr = nullptr;
   return 0;
 }
+
+// Security contexts are never negotiated (Capability::security_ctx is not offered
+// to filesystems yet), so no request carries any.
+uint32_t fuse_req_secctx_count(fuse_req_t) { return 0; }
+void fuse_req_secctx_reset(fuse_req_t) {}
+int fuse_req_secctx_next(fuse_req_t, const char**, const char**, uint32_t*) { return -ENOENT; }
 
 int fuse_passthrough_open(fuse_req_t req, int fd) {
   if (!req->se->notifier) return 0;

@@ -32,6 +32,8 @@ bool apply_session_option(fuse_session* se, std::string_view opt) {
   } else if (opt == "io_uring") {
     o.io_uring = true;
   } else if (number("io_uring_q_depth=", o.io_uring_q_depth) || number("io_uring_threads=", o.io_uring_threads)) {
+  } else if (opt == "io_uring_nopin") {
+    o.io_uring_pin = false;
   } else if (opt == "allow_root") {
     o.mount.allow_root = true;
   } else {
@@ -60,8 +62,10 @@ fuse_session* g_signal_session = nullptr;
 struct sigaction g_old[4];
 constexpr int kSignals[] = {SIGHUP, SIGINT, SIGTERM, SIGPIPE};
 
-void on_exit_signal(int) {
-  if (g_signal_session) fuse_session_exit(g_signal_session);
+void on_exit_signal(int sig) {
+  if (!g_signal_session) return;
+  g_signal_session->stop_signal.store(sig);
+  fuse_session_exit(g_signal_session);
 }
 
 int run(fuse_session* se) {
@@ -70,7 +74,8 @@ int run(fuse_session* se) {
     return -EINVAL;
   }
   int rc = se->session->run();
-  return rc == 0 ? 0 : -rc;
+  if (rc != 0) return -rc;
+  return se->stop_signal.load();  // libfuse: the signal that ended the loop, else 0
 }
 
 }  // namespace
@@ -78,7 +83,7 @@ int run(fuse_session* se) {
 extern "C" {
 
 fuse_session* fuse_session_new_versioned(fuse_args* args, const fuse_lowlevel_ops* op, size_t op_size,
-                                         libfuse_version*, void* userdata) {
+                                         const libfuse_version*, void* userdata) {
   if (!args || args->argc < 1) {
     fuse_log(FUSE_LOG_ERR, "fuse: empty argv passed to fuse_session_new()\n");
     return nullptr;
@@ -186,7 +191,7 @@ void fuse_session_destroy(fuse_session* se) {
   delete se;
 }
 
-int fuse_session_fd(fuse_session* se) { return se->session ? se->session->fd() : -1; }
+int fuse_session_fd(const fuse_session* se) { return se->session ? se->session->fd() : -1; }
 
 int fuse_session_receive_buf(fuse_session*, fuse_buf*) {
   fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_receive_buf: custom loops are not supported by uringfuse\n");
@@ -202,7 +207,8 @@ void fuse_session_set_debug(fuse_session* se) {
   set_log_level(LogLevel::debug);
 }
 
-int fuse_session_set_sync_init(fuse_session*, bool) { return 0; }
+// Synchronous INIT needs FUSE_DEV_IOC_SYNC_INIT; INIT is always served by the loop here.
+void fuse_session_set_sync_init(fuse_session*, bool) {}
 
 int fuse_set_signal_handlers(fuse_session* se) {
   g_signal_session = se;
@@ -220,7 +226,7 @@ int fuse_set_signal_handlers(fuse_session* se) {
 
 int fuse_set_fail_signal_handlers(fuse_session*) { return 0; }
 
-void fuse_remove_signal_handlers(fuse_session* se) {
+void fuse_remove_signal_handlers(const fuse_session* se) {
   if (g_signal_session != se) return;
   for (int i = 0; i < 4; ++i) sigaction(kSignals[i], &g_old[i], nullptr);
   g_signal_session = nullptr;

@@ -27,6 +27,7 @@ struct fuse_session {
   std::unique_ptr<uringfuse::compat::CompatFilesystem> fs;
   std::unique_ptr<uringfuse::Session> session;
   std::atomic<bool> exited{false};
+  std::atomic<int> stop_signal{0};  // the signal that ended the loop
   uringfuse::Notifier* notifier = nullptr;  // valid once INIT ran
 };
 

@@ -129,6 +129,7 @@ void Dispatcher::dispatch(const ParsedRequest& p, ReplyTarget& target, std::size
   Request req{p.header.unique, p.header.opcode, p.header.nodeid, p.header.uid, p.header.gid,
               static_cast<pid_t>(p.header.pid)};
   req.umask = umask_of(p);
+  req.via_io_uring = queue != 0;  // queue 0 is /dev/fuse, the rings come after it
   std::vector<gid_t> groups;
   if (!p.ext.empty() && !decode_groups(p.ext, groups)) {
     log(LogLevel::err, "uringfuse: %s #%llu: malformed request extensions; answering EINVAL",

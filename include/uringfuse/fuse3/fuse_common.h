@@ -183,16 +183,16 @@ void fuse_loop_cfg_destroy(struct fuse_loop_config *config);
 void fuse_loop_cfg_set_idle_threads(struct fuse_loop_config *config, unsigned int value);
 void fuse_loop_cfg_set_max_threads(struct fuse_loop_config *config, unsigned int value);
 void fuse_loop_cfg_set_clone_fd(struct fuse_loop_config *config, unsigned int value);
-void fuse_loop_cfg_convert(struct fuse_loop_config *config, struct fuse_loop_config_v1 *v1_conf);
+void fuse_loop_cfg_convert(struct fuse_loop_config *config, const struct fuse_loop_config_v1 *v1_conf);
 
 bool fuse_set_feature_flag(struct fuse_conn_info *conn, uint64_t flag);
 void fuse_unset_feature_flag(struct fuse_conn_info *conn, uint64_t flag);
-bool fuse_get_feature_flag(struct fuse_conn_info *conn, uint64_t flag);
+bool fuse_get_feature_flag(const struct fuse_conn_info *conn, uint64_t flag);
 bool fuse_set_conn_flag(struct fuse_conn_info *conn, uint64_t flag);
 int fuse_convert_to_conn_want_ext(struct fuse_conn_info *conn);
 
 struct fuse_conn_info_opts *fuse_parse_conn_info_opts(struct fuse_args *args);
-void fuse_apply_conn_info_opts(struct fuse_conn_info_opts *opts, struct fuse_conn_info *conn);
+void fuse_apply_conn_info_opts(const struct fuse_conn_info_opts *opts, struct fuse_conn_info *conn);
 
 int fuse_daemonize(int foreground);
 int fuse_version(void);
@@ -204,7 +204,7 @@ ssize_t fuse_buf_copy(struct fuse_bufvec *dst, struct fuse_bufvec *src, enum fus
 
 int fuse_set_signal_handlers(struct fuse_session *se);
 int fuse_set_fail_signal_handlers(struct fuse_session *se);
-void fuse_remove_signal_handlers(struct fuse_session *se);
+void fuse_remove_signal_handlers(const struct fuse_session *se);
 
 #ifdef __cplusplus
 }

@@ -177,7 +177,7 @@ int fuse_reply_ioctl(fuse_req_t req, int result, const void *buf, size_t size);
 int fuse_reply_ioctl_iov(fuse_req_t req, int result, const struct iovec *iov, int count);
 int fuse_reply_poll(fuse_req_t req, unsigned revents);
 int fuse_reply_lseek(fuse_req_t req, off_t off);
-int fuse_reply_statx(fuse_req_t req, int flags, struct statx *statx, double attr_timeout);
+int fuse_reply_statx(fuse_req_t req, int flags, const struct statx *statx, double attr_timeout);
 
 /* Directory buffers */
 size_t fuse_add_direntry(fuse_req_t req, char *buf, size_t bufsize, const char *name,
@@ -209,6 +209,9 @@ typedef void (*fuse_interrupt_func_t)(fuse_req_t req, void *data);
 void fuse_req_interrupt_func(fuse_req_t req, fuse_interrupt_func_t func, void *data);
 int fuse_req_interrupted(fuse_req_t req);
 bool fuse_req_is_uring(fuse_req_t req);
+uint32_t fuse_req_secctx_count(fuse_req_t req);
+void fuse_req_secctx_reset(fuse_req_t req);
+int fuse_req_secctx_next(fuse_req_t req, const char **name, const char **value, uint32_t *size);
 int fuse_req_get_payload(fuse_req_t req, char **payload, size_t *payload_sz, void **mr);
 
 /* Command line */
@@ -233,7 +236,7 @@ void fuse_lowlevel_version(void);
 /* Sessions */
 struct fuse_session *fuse_session_new_versioned(struct fuse_args *args,
 						const struct fuse_lowlevel_ops *op, size_t op_size,
-						struct libfuse_version *version, void *userdata);
+						const struct libfuse_version *version, void *userdata);
 static inline struct fuse_session *fuse_session_new_fn(struct fuse_args *args,
 						       const struct fuse_lowlevel_ops *op,
 						       size_t op_size, void *userdata)
@@ -280,11 +283,19 @@ void fuse_session_reset(struct fuse_session *se);
 int fuse_session_exited(struct fuse_session *se);
 void fuse_session_unmount(struct fuse_session *se);
 void fuse_session_destroy(struct fuse_session *se);
-int fuse_session_fd(struct fuse_session *se);
+int fuse_session_fd(const struct fuse_session *se);
 int fuse_session_receive_buf(struct fuse_session *se, struct fuse_buf *buf);
 void fuse_session_process_buf(struct fuse_session *se, const struct fuse_buf *buf);
 void fuse_session_set_debug(struct fuse_session *se);
-int fuse_session_set_sync_init(struct fuse_session *se, bool sync_init);
+void fuse_session_set_sync_init(struct fuse_session *se, bool sync_init);
+
+/* A thread watching the session fd for POLLERR (connection aborted, umount -f): it
+ * ends the session and, if that has not finished within `timeout_secs`, calls `cb`
+ * (or exit(1)). */
+typedef void (*fuse_timeout_cb)(void *data);
+void *fuse_session_start_teardown_watchdog(struct fuse_session *se, int timeout_secs,
+					   fuse_timeout_cb cb, void *data);
+void fuse_session_stop_teardown_watchdog(void *watchdog);
 
 #ifdef __cplusplus
 }
