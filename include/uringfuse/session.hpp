@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "uringfuse/filesystem.hpp"
 #include "uringfuse/operations.hpp"
 #include "uringfuse/queue_stats.hpp"
+#include "uringfuse/reply_target.hpp"
 #include "uringfuse/session_options.hpp"
 
 namespace uringfuse {
@@ -37,6 +39,18 @@ class Session {
   // Ends run() from any thread or a signal handler (async-signal-safe).
   void exit() noexcept;
   bool exited() const noexcept;
+  // Instead of mount(): serve a /dev/fuse descriptor mounted by someone else (a
+  // privileged parent, or a custom transport). The session owns it from now on.
+  void adopt(int fd);
+
+  // For loops of the caller's own (the C API's fuse_session_receive_buf/process_buf):
+  // the read buffer a request needs, and one request read from fd(). Replies go to
+  // `target`, or to fd() when null. Do not combine with run().
+  std::size_t request_buffer_size();
+  void process_request(std::span<const std::byte> request, detail::ReplyTarget* target = nullptr);
+  // Ends a session served by the caller's loop: calls the filesystem's destroy().
+  int finish_connection();
+
   // Changes how /dev/fuse is served; only before run() (the libfuse loops choose this
   // after mounting).
   void set_workers(bool single_thread, unsigned max_threads, unsigned max_idle_threads,

@@ -46,6 +46,11 @@ int take_mountpoint(void* data, const char* arg, int key, struct fuse_args*) {
     fuse_log(FUSE_LOG_ERR, "fuse: invalid argument `%s'\n", arg);
     return -1;
   }
+  int fd = -1;
+  if (sscanf(arg, "/dev/fd/%d", &fd) == 1 && fd >= 0) {  // an fd from a privileged parent
+    opts->mountpoint = strdup(arg);
+    return 0;
+  }
   char resolved[PATH_MAX];
   if (!realpath(arg, resolved)) {
     fuse_log(FUSE_LOG_ERR, "fuse: bad mount point `%s': %s\n", arg, strerror(errno));

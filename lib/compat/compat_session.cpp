@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "compat/compat_custom_io.hpp"
 #include "compat/compat_filesystem.hpp"
 #include "compat/compat_types.hpp"
 #include "mount/mount.hpp"
@@ -121,15 +122,41 @@ fuse_session* fuse_session_new_versioned(fuse_args* args, const fuse_lowlevel_op
   return se.release();
 }
 
-int fuse_session_custom_io_317(fuse_session*, const fuse_custom_io*, size_t, int) {
-  fuse_log(FUSE_LOG_ERR, "fuse: custom I/O is not supported by uringfuse\n");
-  return -ENOSYS;
+int fuse_session_custom_io_317(fuse_session* se, const fuse_custom_io* io, size_t op_size, int fd) {
+  if (fd < 0) {
+    fuse_log(FUSE_LOG_ERR, "fuse: invalid file descriptor value %d passed to fuse_session_custom_io()\n", fd);
+    return -EBADFD;
+  }
+  if (!io || !io->read || !io->writev) {
+    fuse_log(FUSE_LOG_ERR, "fuse: io passed to fuse_session_custom_io() needs read and writev\n");
+    return -EINVAL;
+  }
+  fuse_custom_io copy{};
+  std::memcpy(&copy, io, std::min(op_size, sizeof copy));
+  se->custom_io = copy;
+  se->custom_fd = fd;
+  se->custom_target = std::make_unique<compat::CustomIoTarget>(se);
+  se->options.io_uring = false;  // the ring would bypass the caller's transport
+  try {
+    se->session = std::make_unique<Session>(se->options, *se->fs, se->fs->implemented());
+    se->session->adopt(fd);
+  } catch (const std::exception& e) {
+    fuse_log(FUSE_LOG_ERR, "fuse: %s\n", e.what());
+    return -EIO;
+  }
+  return 0;
 }
 
 int fuse_session_mount(fuse_session* se, const char* mountpoint) {
   se->options.mount.mountpoint = mountpoint ? mountpoint : "";
   try {
     se->session = std::make_unique<Session>(se->options, *se->fs, se->fs->implemented());
+    // /dev/fd/N: a /dev/fuse descriptor already mounted by a privileged parent.
+    int fd = -1;
+    if (mountpoint && std::sscanf(mountpoint, "/dev/fd/%d", &fd) == 1 && fd >= 0) {
+      se->session->adopt(fd);
+      return 0;
+    }
     se->session->mount();
   } catch (const std::exception& e) {
     fuse_log(FUSE_LOG_ERR, "%s\n", e.what());
@@ -141,11 +168,13 @@ int fuse_session_mount(fuse_session* se, const char* mountpoint) {
 }
 
 int fuse_session_loop(fuse_session* se) {
+  if (se->custom_io) return compat::loop_over_custom_io(se);
   if (se->session) se->session->set_workers(true, 1, 1, false);
   return run(se);
 }
 
 int fuse_session_loop_mt_312(fuse_session* se, fuse_loop_config* config) {
+  if (se->custom_io) return compat::loop_over_custom_io(se);  // one reader: the caller's
   if (se->session) {
     fuse_loop_config defaults;
     if (!config) config = &defaults;
@@ -191,15 +220,9 @@ void fuse_session_destroy(fuse_session* se) {
   delete se;
 }
 
-int fuse_session_fd(const fuse_session* se) { return se->session ? se->session->fd() : -1; }
-
-int fuse_session_receive_buf(fuse_session*, fuse_buf*) {
-  fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_receive_buf: custom loops are not supported by uringfuse\n");
-  return -ENOSYS;
-}
-
-void fuse_session_process_buf(fuse_session*, const fuse_buf*) {
-  fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_process_buf: custom loops are not supported by uringfuse\n");
+int fuse_session_fd(const fuse_session* se) {
+  if (se->custom_fd >= 0) return se->custom_fd;
+  return se->session ? se->session->fd() : -1;
 }
 
 void fuse_session_set_debug(fuse_session* se) {

@@ -29,6 +29,11 @@ struct fuse_session {
   std::atomic<bool> exited{false};
   std::atomic<int> stop_signal{0};  // the signal that ended the loop
   uringfuse::Notifier* notifier = nullptr;  // valid once INIT ran
+  // fuse_session_custom_io: the caller's transport (io_uring is then off, as in libfuse).
+  std::optional<fuse_custom_io> custom_io;
+  void* custom_io_userdata = nullptr;
+  int custom_fd = -1;
+  std::unique_ptr<uringfuse::detail::ReplyTarget> custom_target;
 };
 
 using CompatReply =

@@ -52,6 +52,12 @@ constexpr std::chrono::seconds kUnmountGrace{10};
 
 }  // namespace
 
+Mount Mount::adopt(int fd) {
+  Mount m;
+  m.fd_ = fd;
+  return m;
+}
+
 Mount Mount::create(const MountOptions& opts) {
   const std::string& given = opts.mountpoint;
   validate_mount_options(opts, given);

@@ -41,7 +41,9 @@ using MountError = ::uringfuse::MountError;
 class Mount {
  public:
   Mount() noexcept = default;                 // empty: nothing mounted, fd() == -1
-  static Mount create(const MountOptions&);   // throws MountError with ONE line naming the path and the reason
+  static Mount create(const MountOptions&);
+  // Takes over a /dev/fuse fd mounted elsewhere: nothing to unmount, only to close.
+  static Mount adopt(int fd);   // throws MountError with ONE line naming the path and the reason
 
   Mount(Mount&& other) noexcept;
   Mount& operator=(Mount&& other) noexcept;

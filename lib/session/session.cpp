@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "abi/fuse_abi.hpp"
 #include "session/session_state.hpp"
 #include "transport/uring/cpu_topology.hpp"
 #include "uringfuse/log.hpp"
@@ -62,37 +63,48 @@ Session::~Session() { unmount(); }
 
 void Session::mount() { state_->mount = detail::Mount::create(state_->options.mount); }
 
+namespace detail {
+
+// The connection (and the ring starter it may need) is made on first use: by run(),
+// or by the first request a caller's own loop hands to process_request().
+static void prepare_connection(Session& session, SessionState& s) {
+  if (s.connection) return;
+  const auto& o = s.options;
+  if (o.debug && log_level() < LogLevel::debug) set_log_level(LogLevel::debug);
+  ConnectionConfig cc;
+  cc.debug = o.debug;
+  cc.limits.max_read = o.mount.max_read.value_or(0);
+  cc.limits.page_size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  cc.allow_root = o.mount.allow_root;
+  cc.owner = ::getuid();
+  cc.on_end = [&session] { session.exit(); };
+  if (o.io_uring) {
+    UringTransportConfig uc{s.mount.fd(), o.io_uring_q_depth, o.io_uring_threads, o.io_uring_pin};
+    s.uring = std::make_unique<SessionUringStarter>(uc, s.handler, o.debug);
+    cc.uring = s.uring.get();
+    cc.limits.io_uring = true;
+    cc.queues = 1 + uring_queue_count();
+  }
+  s.notify_target = std::make_unique<DevReplyTarget>(s.mount.fd());
+  s.notify.attach(s.notify_target.get(), s.mount.fd());
+  s.connection = std::make_unique<Connection>(s.fs, s.implemented, std::move(cc), &s.notify);
+  s.handler = s.connection.get();
+}
+
+}  // namespace detail
+
 int Session::run() {
   auto& s = *state_;
   if (s.mount.fd() < 0) {
     log(LogLevel::err, "uringfuse: Session::run() before a successful mount()");
     return EINVAL;
   }
-  if (s.connection) {
+  if (s.transport) {
     log(LogLevel::err, "uringfuse: Session::run() called twice");
     return EINVAL;
   }
+  detail::prepare_connection(*this, s);
   const auto& o = s.options;
-  if (o.debug && log_level() < LogLevel::debug) set_log_level(LogLevel::debug);
-  detail::ConnectionConfig cc;
-  cc.debug = o.debug;
-  cc.limits.max_read = o.mount.max_read.value_or(0);
-  cc.limits.page_size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  cc.allow_root = o.mount.allow_root;
-  cc.owner = ::getuid();
-  cc.on_end = [this] { exit(); };
-  if (o.io_uring) {
-    detail::UringTransportConfig uc{s.mount.fd(), o.io_uring_q_depth, o.io_uring_threads, o.io_uring_pin};
-    s.uring = std::make_unique<detail::SessionUringStarter>(uc, s.handler, o.debug);
-    cc.uring = s.uring.get();
-    cc.limits.io_uring = true;
-    cc.queues = 1 + detail::uring_queue_count();
-  }
-  s.notify_target = std::make_unique<detail::DevReplyTarget>(s.mount.fd());
-  s.notify.attach(s.notify_target.get(), s.mount.fd());
-  s.connection = std::make_unique<detail::Connection>(s.fs, s.implemented, std::move(cc), &s.notify);
-  s.handler = s.connection.get();
-
   detail::DevTransportConfig tc{s.mount.fd(), o.single_thread, o.max_threads, o.max_idle_threads,
                                 o.clone_fd};
   s.transport = std::make_unique<detail::DevTransport>(tc, *s.connection, [this] { exit(); });
@@ -104,14 +116,34 @@ int Session::run() {
   s.exited.store(true);
   detail::stop_transport(*s.transport, s.mount);
   if (s.uring) s.uring->stop();
+  return finish_connection();
+}
+
+int Session::finish_connection() {
+  auto& s = *state_;
   s.notify.set_ended();
-  s.connection->finish();
+  if (s.connection) s.connection->finish();
   s.running.store(false);
-  if (s.connection->refused()) {
+  if (s.connection && s.connection->refused()) {
     log(LogLevel::err, "uringfuse: the kernel's INIT was refused; the session ends");
     return EPROTO;
   }
   return 0;
+}
+
+void Session::adopt(int fd) { state_->mount = detail::Mount::adopt(fd); }
+
+std::size_t Session::request_buffer_size() {
+  detail::prepare_connection(*this, *state_);
+  return state_->connection->request_buffer_size();
+}
+
+void Session::process_request(std::span<const std::byte> bytes, detail::ReplyTarget* target) {
+  auto& s = *state_;
+  detail::prepare_connection(*this, s);
+  auto head = bytes.first(std::min(bytes.size(), sizeof(abi::fuse_in_header)));
+  detail::RawRequest raw{head, {}, bytes.subspan(head.size()), false, bytes.size(), "dev:caller"};
+  s.connection->handle(raw, target ? *target : *s.notify_target);
 }
 
 void Session::set_workers(bool single_thread, unsigned max_threads, unsigned max_idle_threads,

@@ -618,6 +618,44 @@ const std::vector<Transport> kTransports = {
     {"io_uring", {"-o", "io_uring"}, true},
 };
 
+// The caller-driven paths: a hand-written receive/process loop, and custom I/O on a
+// /dev/fuse fd the program mounted itself (hello_ll's HELLO_LOOP hooks).
+class CompatLoops : public CompatMount {
+ protected:
+  void start_with_loop(const std::string& loop) {
+    ::setenv("HELLO_LOOP", loop.c_str(), 1);
+    start("hello_ll");
+    ::unsetenv("HELLO_LOOP");
+  }
+};
+
+TEST_P(CompatLoops, ManualReceiveProcessLoop) {
+  ASSERT_NO_FATAL_FAILURE(start_with_loop("manual"));
+  EXPECT_EQ(read_file(at("hello")).value_or(""), "Hello World!\n");
+  struct stat st {};
+  EXPECT_EQ(::stat(at("hello").c_str(), &st), 0);
+  EXPECT_EQ(::stat(at("nope").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+}
+
+TEST_P(CompatLoops, CustomIoCarriesTheRequests) {
+  ASSERT_NO_FATAL_FAILURE(start_with_loop("custom_io"));
+  EXPECT_EQ(read_file(at("hello")).value_or(""), "Hello World!\n");
+  daemon_->signal(SIGTERM);
+  ASSERT_TRUE(daemon_->wait(10s).has_value());
+  std::string log = daemon_->output();
+  unsigned long reads = 0, writes = 0;
+  auto at_line = log.find("custom io: ");
+  ASSERT_NE(at_line, std::string::npos) << log;
+  ASSERT_EQ(std::sscanf(log.c_str() + at_line, "custom io: %lu reads, %lu writes", &reads, &writes), 2);
+  EXPECT_GE(reads, 4u);   // INIT, LOOKUP, OPEN, READ at least
+  EXPECT_GE(writes, 4u);  // and their replies
+  force_unmount(mnt_);
+  daemon_.reset();
+}
+
+INSTANTIATE_TEST_SUITE_P(Loops, CompatLoops, ::testing::Values(Transport{"dev", {}, false}), transport_name);
+
 INSTANTIATE_TEST_SUITE_P(Transports, CompatMount, ::testing::ValuesIn(kTransports), transport_name);
 INSTANTIATE_TEST_SUITE_P(Transports, CompatPassthrough, ::testing::ValuesIn(kTransports), transport_name);
 

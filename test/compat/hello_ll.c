@@ -4,7 +4,7 @@
  * daemonize, loop, tear down). Root is inode 1, "hello" is inode 2.
  */
 /* -std=c11 hides S_IFDIR and friends unless a feature level is asked for. */
-#define _XOPEN_SOURCE 700
+#define _GNU_SOURCE
 #define FUSE_USE_VERSION 312
 
 #include <fuse_lowlevel.h>
@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #define HELLO_INO 2
 
@@ -151,8 +154,75 @@ static const struct fuse_lowlevel_ops hello_ops = {
 	.read = hello_read,
 };
 
+/* Test hooks for the caller-driven paths of the API, chosen by HELLO_LOOP:
+ * "manual" reads and processes requests itself with fuse_session_receive_buf and
+ * fuse_session_process_buf; "custom_io" mounts /dev/fuse itself, like a privileged
+ * helper would, and serves it through fuse_session_custom_io with counting
+ * read/writev wrappers. */
+static unsigned long io_reads, io_writes;
+
+static ssize_t counting_read(int fd, void *buf, size_t len, void *userdata)
+{
+	(void)userdata;
+	io_reads++;
+	return read(fd, buf, len);
+}
+
+static ssize_t counting_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	(void)userdata;
+	io_writes++;
+	return writev(fd, iov, count);
+}
+
+static int manual_loop(struct fuse_session *se)
+{
+	struct fuse_buf buf = { 0 };
+	int res = 0;
+
+	while (!fuse_session_exited(se)) {
+		res = fuse_session_receive_buf(se, &buf);
+		if (res == -EINTR)
+			continue;
+		if (res <= 0)
+			break;
+		fuse_session_process_buf(se, &buf);
+	}
+	free(buf.mem);
+	return res < 0 ? res : 0;
+}
+
+static int serve_custom_io(struct fuse_session *se, const char *mountpoint)
+{
+	static const struct fuse_custom_io io = {
+		.writev = counting_writev,
+		.read = counting_read,
+	};
+	char opts[128];
+	int ret, fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return 1;
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=%u,group_id=%u", fd,
+		 (unsigned)getuid(), (unsigned)getgid());
+	if (mount("hello_ll", mountpoint, "fuse.hello_ll", MS_NOSUID | MS_NODEV, opts) != 0) {
+		perror("mount");
+		close(fd);
+		return 1;
+	}
+	if (fuse_session_custom_io(se, &io, fd) != 0) { /* the pre-3.17 form */
+		umount2(mountpoint, MNT_DETACH);
+		return 1;
+	}
+	ret = fuse_session_loop(se);
+	umount2(mountpoint, MNT_DETACH);
+	fprintf(stderr, "custom io: %lu reads, %lu writes\n", io_reads, io_writes);
+	return ret < 0 ? 1 : 0;
+}
+
 int main(int argc, char *argv[])
 {
+	const char *loop = getenv("HELLO_LOOP");
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts opts;
 	struct fuse_session *se = NULL;
@@ -184,11 +254,17 @@ int main(int argc, char *argv[])
 		goto out_args;
 	if (fuse_set_signal_handlers(se) != 0)
 		goto out_session;
+	if (loop && strcmp(loop, "custom_io") == 0) {
+		ret = serve_custom_io(se, opts.mountpoint);
+		goto out_signals;
+	}
 	if (fuse_session_mount(se, opts.mountpoint) != 0)
 		goto out_signals;
 	fuse_daemonize(opts.foreground);
 
-	if (opts.singlethread) {
+	if (loop && strcmp(loop, "manual") == 0) {
+		ret = manual_loop(se);
+	} else if (opts.singlethread) {
 		ret = fuse_session_loop(se);
 	} else {
 		struct fuse_loop_config *cfg = fuse_loop_cfg_create();

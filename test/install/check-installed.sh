@@ -10,7 +10,7 @@ meson install -C "$builddir" --destdir "$scratch" --no-rebuild >/dev/null
 pcdir=$(dirname "$(find "$scratch" -name uringfuse.pc | head -1)")
 export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$scratch
 flags=$(pkg-config --cflags --libs uringfuse)
-c++ -Wall -Wextra -Werror "$srcdir/example/hello/hello.cpp" $flags -o "$scratch/hello"
+c++ -std=c++20 -Wall -Wextra -Werror "$srcdir/example/hello/hello.cpp" $flags -o "$scratch/hello"
 libdir=$(dirname "$(find "$scratch" -name liburingfuse.so.0 | head -1)")
 out=$(LD_LIBRARY_PATH=$libdir "$scratch/hello" -V)
 case "$out" in
