@@ -38,13 +38,18 @@ int PassthroughFs::source_open_flags(int kernel_flags) const {
   return flags;
 }
 
-uf::OpenResult PassthroughFs::open_result(Inode& inode, FileHandle& handle) {
+uf::OpenResult PassthroughFs::open_result(Inode& inode, FileHandle& handle, int open_flags) {
   uf::OpenResult result;
   result.fh = handle.fh();
-  result.direct_io = options_.direct_io;
-  result.parallel_direct_writes = options_.direct_io;
+  // An O_DIRECT open gets FOPEN_DIRECT_IO too: the kernel then skips its page-cache
+  // path, which (with attribute caching off) revalidates the attributes with a
+  // GETATTR before every read. Passthrough files keep their kernel-side I/O instead.
+  result.direct_io = options_.direct_io || (!options_.passthrough && (open_flags & O_DIRECT));
+  result.parallel_direct_writes = result.direct_io;
   // Cached pages stay valid across opens when attributes may be cached at all.
-  result.keep_cache = !options_.direct_io && options_.timeout > 0;
+  result.keep_cache = !result.direct_io && options_.timeout > 0;
+  // Nothing to flush for a read-only file when nothing is cached.
+  result.noflush = options_.timeout == 0 && (open_flags & O_ACCMODE) == O_RDONLY;
   if (!options_.passthrough) return result;
 
   std::lock_guard lock(inode.backing_mutex);
@@ -118,7 +123,7 @@ void PassthroughFs::open(const uf::Request& req, uf::Ino ino, const uf::OpenIn& 
   }
   if (err) return std::move(reply).error(err);
   auto* handle = new FileHandle(fd);
-  std::move(reply).open(open_result(*inode, *handle));
+  std::move(reply).open(open_result(*inode, *handle, in.flags));
 }
 
 void PassthroughFs::create(const uf::Request& req, uf::Ino parent, std::string_view name,
@@ -142,7 +147,7 @@ void PassthroughFs::create(const uf::Request& req, uf::Ino parent, std::string_v
   auto inode = enter_open_file(fd, entry, err);
   if (!inode) return std::move(reply).error(err);
   auto* handle = new FileHandle(owned.release());
-  std::move(reply).created(entry, open_result(*inode, *handle));
+  std::move(reply).created(entry, open_result(*inode, *handle, in.flags));
 }
 
 void PassthroughFs::tmpfile(const uf::Request& req, uf::Ino parent, mode_t mode,
@@ -164,7 +169,7 @@ void PassthroughFs::tmpfile(const uf::Request& req, uf::Ino parent, mode_t mode,
   auto inode = enter_open_file(fd, entry, err);
   if (!inode) return std::move(reply).error(err);
   auto* handle = new FileHandle(owned.release());
-  std::move(reply).created(entry, open_result(*inode, *handle));
+  std::move(reply).created(entry, open_result(*inode, *handle, in.flags));
 }
 
 void PassthroughFs::read(const uf::Request&, uf::Ino, const uf::ReadIn& in, uf::ReplyData reply) {

@@ -129,7 +129,7 @@ class PassthroughFs final : public uringfuse::Filesystem {
   // Open flags for the source file, adjusted for the kernel's caching (see file_ops.cpp).
   int source_open_flags(int kernel_flags) const;
   // Fills the open answer for a new handle; registers a passthrough backing file.
-  uringfuse::OpenResult open_result(Inode& inode, FileHandle& handle);
+  uringfuse::OpenResult open_result(Inode& inode, FileHandle& handle, int open_flags);
   void drop_backing(Inode& inode, FileHandle& handle);
   // Counts the file behind an open fd (just created) in the table; null and `err` set
   // on failure.
