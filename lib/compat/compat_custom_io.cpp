@@ -6,33 +6,8 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <vector>
-
-#include "abi/fuse_abi.hpp"
 
 namespace uringfuse::compat {
-
-int CustomIoTarget::write(std::uint64_t unique, int error, std::span<const iovec> body) noexcept {
-  abi::fuse_out_header out{};
-  out.error = error;
-  out.unique = unique;
-  std::vector<iovec> parts{{&out, sizeof out}};
-  std::size_t len = sizeof out;
-  for (const auto& b : body) {
-    parts.push_back(b);
-    len += b.iov_len;
-  }
-  out.len = static_cast<std::uint32_t>(len);
-  ssize_t n = se_->custom_io->writev(se_->custom_fd, parts.data(), static_cast<int>(parts.size()),
-                                     se_->custom_io_userdata);
-  return n < 0 ? errno : 0;
-}
-
-void CustomIoTarget::send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept {
-  write(unique, error, body);
-}
-
-int CustomIoTarget::notify(int code, std::span<const iovec> body) noexcept { return write(0, code, body); }
 
 int loop_over_custom_io(fuse_session* se) {
   fuse_buf buf{};

@@ -13,6 +13,8 @@
 #include "compat/compat_filesystem.hpp"
 #include "compat/compat_types.hpp"
 #include "mount/mount.hpp"
+#include "transport/dev/dev_reply_target.hpp"
+#include "session/option_list.hpp"
 #include "uringfuse/command_line.hpp"
 #include "uringfuse/log.hpp"
 
@@ -23,40 +25,19 @@ namespace {
 // Options fuse_session_new consumes: the lowlevel ones, then the mount options.
 bool apply_session_option(fuse_session* se, std::string_view opt) {
   auto& o = se->options;
-  auto number = [&](std::string_view key, unsigned& out) {
-    if (opt.substr(0, key.size()) != key) return false;
-    out = static_cast<unsigned>(std::strtoul(std::string(opt.substr(key.size())).c_str(), nullptr, 10));
-    return true;
-  };
   if (opt == "debug") {
     o.debug = true;
-  } else if (opt == "io_uring") {
-    o.io_uring = true;
-  } else if (number("io_uring_q_depth=", o.io_uring_q_depth) || number("io_uring_threads=", o.io_uring_threads)) {
-  } else if (opt == "io_uring_nopin") {
-    o.io_uring_pin = false;
   } else if (opt == "allow_root") {
     o.mount.allow_root = true;
   } else {
     try {
-      return detail::apply_mount_option(o.mount, opt);
-    } catch (const std::exception& e) {
+      return detail::apply_io_uring_option(o, opt) || detail::apply_mount_option(o.mount, opt);
+    } catch (const std::exception& e) {  // a malformed value: reported, then refused
       fuse_log(FUSE_LOG_ERR, "fuse: %s\n", e.what());
       return false;
     }
   }
   return true;
-}
-
-// Splits "-o a,b\,c" items like the rest of the C API does.
-std::vector<std::string> split_items(std::string_view list) {
-  std::vector<std::string> items(1);
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    if (list[i] == '\\' && i + 1 < list.size()) items.back() += list[++i];
-    else if (list[i] == ',') items.emplace_back();
-    else items.back() += list[i];
-  }
-  return items;
 }
 
 fuse_session* g_signal_session = nullptr;
@@ -104,10 +85,10 @@ fuse_session* fuse_session_new_versioned(fuse_args* args, const fuse_lowlevel_op
     if (a == "-d" || a == "--debug") {
       se->options.debug = true;
     } else if (a == "-o" && i + 1 < args->argc) {
-      for (const auto& item : split_items(args->argv[++i]))
+      for (const auto& item : detail::split_option_list(args->argv[++i]))
         if (!item.empty() && !apply_session_option(se.get(), item)) unknown += " -o " + item;
     } else if (a.substr(0, 2) == "-o" && a.size() > 2) {
-      for (const auto& item : split_items(a.substr(2)))
+      for (const auto& item : detail::split_option_list(a.substr(2)))
         if (!item.empty() && !apply_session_option(se.get(), item)) unknown += " -o " + item;
     } else {
       unknown += " " + std::string(a);
@@ -135,7 +116,11 @@ int fuse_session_custom_io_317(fuse_session* se, const fuse_custom_io* io, size_
   std::memcpy(&copy, io, std::min(op_size, sizeof copy));
   se->custom_io = copy;
   se->custom_fd = fd;
-  se->custom_target = std::make_unique<compat::CustomIoTarget>(se);
+  // Replies (and notifications) leave through the caller's writev.
+  se->custom_target = std::make_unique<detail::DevReplyTarget>(
+      fd, [se](int target_fd, iovec* parts, int count) {
+        return se->custom_io->writev(target_fd, parts, count, se->custom_io_userdata);
+      });
   se->options.io_uring = false;  // the ring would bypass the caller's transport
   try {
     se->session = std::make_unique<Session>(se->options, *se->fs, se->fs->implemented());

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "mount/mount.hpp"
+#include "session/option_list.hpp"
 
 namespace uringfuse {
 namespace {
@@ -39,34 +40,10 @@ bool apply_session_option(SessionOptions& s, std::string_view opt) {
     s.max_threads = parse_count(opt, *v);
   } else if (auto v2 = value_of("max_idle_threads=")) {
     s.max_idle_threads = parse_count(opt, *v2);
-  } else if (opt == "io_uring") {
-    s.io_uring = true;
-  } else if (auto v3 = value_of("io_uring_q_depth=")) {
-    s.io_uring_q_depth = parse_count(opt, *v3);
-  } else if (auto v4 = value_of("io_uring_threads=")) {
-    s.io_uring_threads = parse_count(opt, *v4);
-  } else if (opt == "io_uring_nopin") {
-    s.io_uring_pin = false;
   } else {
-    return false;
+    return detail::apply_io_uring_option(s, opt);
   }
   return true;
-}
-
-// Splits "a,b\,c" into items; a backslash escapes the next character.
-std::vector<std::string> split_o_list(std::string_view list) {
-  std::vector<std::string> items(1);
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    char c = list[i];
-    if (c == '\\' && i + 1 < list.size()) {
-      items.back() += list[++i];
-    } else if (c == ',') {
-      items.emplace_back();
-    } else {
-      items.back() += c;
-    }
-  }
-  return items;
 }
 
 void apply_o_item(CommandLine& cl, const CommandLineSpec& spec, std::string_view item) {
@@ -102,6 +79,44 @@ void apply_flag(CommandLine& cl, const CommandLineSpec& spec, std::string_view a
 
 }  // namespace
 
+namespace detail {
+
+std::vector<std::string> split_option_list(std::string_view list) {
+  std::vector<std::string> items(1);
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    char c = list[i];
+    if (c == '\\' && i + 1 < list.size()) {
+      items.back() += list[++i];
+    } else if (c == ',') {
+      items.emplace_back();
+    } else {
+      items.back() += c;
+    }
+  }
+  return items;
+}
+
+bool apply_io_uring_option(SessionOptions& s, std::string_view opt) {
+  auto value_of = [&](std::string_view key) -> std::optional<std::string_view> {
+    if (opt.size() > key.size() && opt.substr(0, key.size()) == key) return opt.substr(key.size());
+    return std::nullopt;
+  };
+  if (opt == "io_uring") {
+    s.io_uring = true;
+  } else if (auto depth = value_of("io_uring_q_depth=")) {
+    s.io_uring_q_depth = parse_count(opt, *depth);
+  } else if (auto threads = value_of("io_uring_threads=")) {
+    s.io_uring_threads = parse_count(opt, *threads);
+  } else if (opt == "io_uring_nopin") {
+    s.io_uring_pin = false;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace detail
+
 CommandLine parse_command_line(int argc, const char* const* argv, const CommandLineSpec& spec) {
   CommandLine cl;
   cl.session.mount.program = argc > 0 && argv[0] ? std::string(basename_of(argv[0])) : "uringfuse";
@@ -114,9 +129,9 @@ CommandLine parse_command_line(int argc, const char* const* argv, const CommandL
       options_done = true;
     } else if (arg == "-o") {
       if (++i >= argc) throw CommandLineError("option '-o' needs an argument");
-      for (const auto& item : split_o_list(argv[i])) apply_o_item(cl, spec, item);
+      for (const auto& item : detail::split_option_list(argv[i])) apply_o_item(cl, spec, item);
     } else if (arg.substr(0, 2) == "-o") {
-      for (const auto& item : split_o_list(arg.substr(2))) apply_o_item(cl, spec, item);
+      for (const auto& item : detail::split_option_list(arg.substr(2))) apply_o_item(cl, spec, item);
     } else {
       apply_flag(cl, spec, arg);
     }

@@ -49,7 +49,8 @@ int DevReplyTarget::write_message(std::uint64_t unique, int error,
   out.len = static_cast<std::uint32_t>(len);
   ssize_t n;
   do {
-    n = ::writev(fd_, parts.data(), static_cast<int>(body.size() + 1));
+    int count = static_cast<int>(body.size() + 1);
+    n = writev_ ? writev_(fd_, parts.data(), count) : ::writev(fd_, parts.data(), count);
   } while (n < 0 && errno == EINTR);
   return n < 0 ? errno : 0;
 }

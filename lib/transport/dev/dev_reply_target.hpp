@@ -2,13 +2,19 @@
 // the request was read from (a cloned fd answers its own requests).
 #pragma once
 
+#include <sys/types.h>
+
+#include <functional>
+
 #include "uringfuse/reply_target.hpp"
 
 namespace uringfuse::detail {
 
 class DevReplyTarget final : public ReplyTarget {
  public:
-  explicit DevReplyTarget(int fd) : fd_(fd) {}
+  // A transport of the caller's own (the C API's custom I/O) supplies its writev.
+  using Writev = std::function<ssize_t(int fd, iovec* parts, int count)>;
+  explicit DevReplyTarget(int fd, Writev writev = {}) : fd_(fd), writev_(std::move(writev)) {}
   void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
   int notify(int code, std::span<const iovec> body) noexcept override;
   int fd() const { return fd_; }
@@ -17,6 +23,7 @@ class DevReplyTarget final : public ReplyTarget {
   // One writev of header + body; 0 or the positive errno of the write.
   int write_message(std::uint64_t unique, int error, std::span<const iovec> body) noexcept;
   int fd_;
+  Writev writev_;
 };
 
 }  // namespace uringfuse::detail
