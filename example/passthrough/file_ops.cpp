@@ -48,8 +48,11 @@ uf::OpenResult PassthroughFs::open_result(Inode& inode, FileHandle& handle, int 
   result.parallel_direct_writes = result.direct_io;
   // Cached pages stay valid across opens when attributes may be cached at all.
   result.keep_cache = !result.direct_io && options_.timeout > 0;
-  // Nothing to flush for a read-only file when nothing is cached.
-  result.noflush = options_.timeout == 0 && (open_flags & O_ACCMODE) == O_RDONLY;
+  // FLUSH only replays close() on the source: skip it where that close does nothing
+  // (the kernel still writes back cached data first), and for a read-only file when
+  // nothing is cached. Saves a round trip per close().
+  result.noflush = source_close_is_silent_ ||
+                   (options_.timeout == 0 && (open_flags & O_ACCMODE) == O_RDONLY);
   if (!options_.passthrough) return result;
 
   std::lock_guard lock(inode.backing_mutex);
@@ -173,21 +176,10 @@ void PassthroughFs::tmpfile(const uf::Request& req, uf::Ino parent, mode_t mode,
 }
 
 void PassthroughFs::read(const uf::Request&, uf::Ino, const uf::ReadIn& in, uf::ReplyData reply) {
+  // The library reads the file into the reply: over io_uring straight into the ring
+  // entry's payload, queued together with the answer in one submission.
   const int fd = FileHandle::of(in.fh).fd.get();
-  // Read straight into the reply's buffer: over io_uring that is the ring entry's
-  // payload, so the data is copied once, by the kernel's pread.
-  std::span<std::byte> buffer = reply.buffer();
-  const std::size_t want = std::min<std::size_t>(in.size, buffer.size());
-  // A short answer means end of file to the kernel, so keep reading until it is one.
-  std::size_t got = 0;
-  while (got < want) {
-    ssize_t n = ::pread(fd, buffer.data() + got, want - got, static_cast<off_t>(in.offset + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && got == 0) return std::move(reply).error(errno);
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  std::move(reply).commit(got);
+  std::move(reply).from_file(fd, static_cast<off_t>(in.offset), in.size);
 }
 
 void PassthroughFs::write(const uf::Request&, uf::Ino, const uf::WriteIn& in,

@@ -60,6 +60,16 @@ std::shared_ptr<Inode> InodeTable::add_lookup(int fd, const struct stat& st) {
   return it->second.inode;
 }
 
+std::shared_ptr<Inode> InodeTable::add_lookup_if_known(const struct stat& st) {
+  Key key{st.st_dev, st.st_ino};
+  Shard& shard = shards_[shard_of(key)];
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.by_key.find(key);
+  if (it == shard.by_key.end()) return nullptr;
+  ++it->second.nlookup;
+  return it->second.inode;
+}
+
 void InodeTable::add_lookup(const Inode& inode) {
   Key key{inode.dev, inode.ino};
   Shard& shard = shards_[shard_of(key)];

@@ -52,6 +52,9 @@ class InodeTable {
   // Counts one lookup of the file behind `fd` (O_PATH, ownership taken) with
   // attributes `st`. A file already known keeps its entry and `fd` is closed.
   std::shared_ptr<Inode> add_lookup(int fd, const struct stat& st);
+  // Counts one lookup of the file with attributes `st` if it is already known (the
+  // cheap path: no descriptor needed); null when it is not.
+  std::shared_ptr<Inode> add_lookup_if_known(const struct stat& st);
   // One more lookup of a known inode (a new hard link to it).
   void add_lookup(const Inode& inode);
   // The kernel dropped `count` lookups; at zero the entry goes (and, once no handler

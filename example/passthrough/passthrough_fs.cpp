@@ -4,7 +4,9 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -21,13 +23,31 @@ namespace uf = uringfuse;
 
 namespace {
 constexpr int kStatFlags = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW;
+
+// Filesystems whose close() does nothing a caller could see: no flush to a server,
+// no error reported late. (Overlayfs is left out: its close is its lower layer's.)
+bool close_is_silent(int fd) {
+  struct statfs sf {};
+  if (::fstatfs(fd, &sf) < 0) return false;
+  switch (static_cast<unsigned long>(sf.f_type)) {
+    case TMPFS_MAGIC:
+    case EXT4_SUPER_MAGIC:  // also ext2 and ext3
+    case XFS_SUPER_MAGIC:
+    case BTRFS_SUPER_MAGIC:
+    case F2FS_SUPER_MAGIC:
+      return true;
+    default:
+      return false;
+  }
 }
+}  // namespace
 
 std::string PassthroughFs::open_source(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   struct stat st {};
   if (!fd || ::fstat(fd.get(), &st) < 0) return path + ": " + std::strerror(errno);
   source_dev_ = st.st_dev;
+  source_close_is_silent_ = close_is_silent(fd.get());
   inodes_.set_root(fd.release(), st);
   return {};
 }
@@ -95,11 +115,21 @@ int PassthroughFs::do_lookup(const Inode& parent, std::string_view name, uf::Ent
     return 0;
   }
   std::string cname(name);
-  UniqueFd fd(::openat(parent.fd, cname.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) return errno;
+  // Most lookups find a file the kernel already knows: one fstatat() answers them,
+  // instead of opening an O_PATH descriptor only to close it again. The descriptor we
+  // hold keeps that inode alive, so its number cannot have been reused by another file.
   struct stat st {};
-  if (::fstatat(fd.get(), "", &st, kStatFlags) < 0) return errno;
-  if (st.st_dev != source_dev_) {
+  if (::fstatat(parent.fd, cname.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return errno;
+  std::shared_ptr<Inode> inode;
+  if (st.st_dev == source_dev_) inode = inodes_.add_lookup_if_known(st);
+  if (!inode) {
+    // New to us: open it, and describe what was opened (the name may have changed).
+    UniqueFd fd(::openat(parent.fd, cname.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) return errno;
+    if (::fstatat(fd.get(), "", &st, kStatFlags) < 0) return errno;
+    if (st.st_dev == source_dev_) inode = inodes_.add_lookup(fd.release(), st);
+  }
+  if (!inode) {
     // Another filesystem mounted inside the source: its inode numbers could collide
     // with ours (and it may be this very mount). Hide it, as passthrough_hp does.
     if (!warned_crossing_.exchange(true))
@@ -107,7 +137,6 @@ int PassthroughFs::do_lookup(const Inode& parent, std::string_view name, uf::Ent
               "mount points are not crossed", cname.c_str());
     return ENOTSUP;
   }
-  auto inode = inodes_.add_lookup(fd.release(), st);
   entry = {};
   entry.ino = inode->nodeid;
   entry.attr = st;

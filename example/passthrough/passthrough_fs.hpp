@@ -140,6 +140,9 @@ class PassthroughFs final : public uringfuse::Filesystem {
 
   const Options& options_;
   InodeTable inodes_;
+  // close() on the source never reports anything (a local filesystem, not NFS or
+  // FUSE): FLUSH, which replays close() there, can then be skipped.
+  bool source_close_is_silent_ = false;
   dev_t source_dev_ = 0;
   uringfuse::Notifier* notifier_ = nullptr;
   bool writeback_ = false;                 // negotiated in init()

@@ -38,6 +38,7 @@ class ReplyBase {
   void send_body(std::span<const iovec> body);
   void send_within_limit(std::span<const iovec> body);  // at most max_size() bytes
   void send_error(int errnum);
+  void send_file(int fd, off_t offset, std::size_t size);
   std::uint32_t max_size() const { return ctx_.max_size; }
   std::uint32_t opcode() const { return ctx_.opcode; }
   detail::ReplyTarget* target() const { return ctx_.target; }
@@ -46,6 +47,8 @@ class ReplyBase {
 
  private:
   void deliver(int error, std::span<const iovec> body) noexcept;
+  detail::ReplyTarget* take_target() noexcept;  // null (and a log line) if sent already
+  void finish() noexcept;
   detail::ReplyContext ctx_;
 };
 
@@ -91,6 +94,10 @@ class ReplyData : public ReplyBase {
   void bytes(std::span<const std::byte> data) &&;
   void bytes(std::string_view data) && { std::move(*this).bytes(std::as_bytes(std::span(data))); }
   void iov(std::span<const iovec> parts) &&;
+  // Answers with what `fd` holds at `offset` (at most max_size() bytes, fewer only at
+  // end of file, the errno of a failed read otherwise). The cheapest way to serve a
+  // READ from a file: over io_uring the data lands in the ring payload, copied once.
+  void from_file(int fd, off_t offset, std::size_t size) &&;
 
   // Memory of max_size() bytes to build the answer in: over io_uring the ring
   // entry's own payload buffer, so pread(fd, buffer().data(), ...) lands where the

@@ -3,6 +3,7 @@
 // request. Filesystem authors never implement this; transports and tests do.
 #pragma once
 
+#include <sys/types.h>
 #include <sys/uio.h>
 
 #include <cstdint>
@@ -25,6 +26,12 @@ class ReplyTarget {
   // Memory the transport lends for building a reply in place (an io_uring entry's
   // payload buffer); a body sent from its start is not copied again. Empty: none.
   virtual std::span<std::byte> reply_buffer() noexcept { return {}; }
+  // Answers with what `fd` holds at `offset`, up to `size` bytes; fewer only at end of
+  // file. An error reading answers that errno. It preads into reply_buffer() when the
+  // transport lends one (no copy afterwards), else into memory of its own, then sends.
+  // (A READ linked ahead of the commit in the ring was measured and lost: tmpfs cannot
+  // read without blocking, so io_uring hands every such read to a worker thread.)
+  virtual void send_file(std::uint64_t unique, int fd, off_t offset, std::size_t size) noexcept;
 };
 
 struct InflightRequest;

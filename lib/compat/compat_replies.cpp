@@ -144,6 +144,16 @@ int fuse_reply_data(fuse_req_t req, struct fuse_bufvec* bufv, enum fuse_buf_copy
     if (n < 0) return fuse_reply_err(req, static_cast<int>(-n));
     return fuse_reply_buf(req, flat.data(), static_cast<std::size_t>(n));
   }
+  // One positioned file buffer (passthrough_hp's read): let the library read it into
+  // the reply, straight into the ring payload over io_uring.
+  if (bufv->count - bufv->idx == 1) {
+    const fuse_buf& b = bufv->buf[bufv->idx];
+    if ((b.flags & FUSE_BUF_IS_FD) && (b.flags & FUSE_BUF_FD_SEEK) && bufv->off <= b.size) {
+      std::move(*data).from_file(b.fd, b.pos + static_cast<off_t>(bufv->off), b.size - bufv->off);
+      end_request(req);
+      return 0;
+    }
+  }
   // Copy straight into the reply's buffer: over io_uring that is the ring payload.
   auto out = data->buffer();
   fuse_bufvec dst = FUSE_BUFVEC_INIT(std::min(out.size(), fuse_buf_size(bufv)));

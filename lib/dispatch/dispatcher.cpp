@@ -114,7 +114,7 @@ bool decode_groups(std::span<const std::byte> ext, std::vector<gid_t>& groups) {
 
 }  // namespace
 
-thread_local InflightRequest* Dispatcher::current_inflight_ = nullptr;
+thread_local InflightRequest* Dispatcher::current_inflight_ __attribute__((tls_model("initial-exec"))) = nullptr;
 
 void reply_error(ReplyTarget& target, std::uint64_t unique, int errnum) noexcept {
   target.send(unique, -errnum, {});

@@ -45,7 +45,8 @@ class Dispatcher {
   bool debug_ = false;
   InterruptRegistry* interrupts_ = nullptr;
   // The tracking entry of the request being dispatched on this thread.
-  static thread_local InflightRequest* current_inflight_;
+  // initial-exec: read on every request; the default model calls __tls_get_addr.
+  static thread_local InflightRequest* current_inflight_ __attribute__((tls_model("initial-exec")));
 };
 
 // Answers `unique` with an error and no body (for requests that never reach a handler).

@@ -11,7 +11,6 @@
 #include <mutex>
 #include <optional>
 #include <stop_token>
-#include <unordered_map>
 #include <vector>
 
 namespace uringfuse::detail {
@@ -29,9 +28,14 @@ struct InflightRequest {
   InflightTable* table = nullptr;
   std::atomic<bool> interrupted{false};
   std::atomic<int> refs{2};
+  // Links in the table's list (guarded by its mutex): adding and removing stay O(1)
+  // without allocating; only an INTERRUPT walks it.
+  InflightRequest* prev = nullptr;
+  InflightRequest* next = nullptr;
 
   void interrupt();
   std::stop_token token();
+  void reset();  // back to a fresh entry, for reuse
 
  private:
   std::mutex mutex_;
@@ -46,7 +50,7 @@ class InflightTable {
 
  private:
   std::mutex mutex_;
-  std::unordered_map<std::uint64_t, InflightRequest*> requests_;
+  InflightRequest* head_ = nullptr;
 };
 
 enum class InterruptOutcome { delivered, parked };

@@ -2,6 +2,7 @@
 // and answer EIO for a reply that is dropped unanswered.
 #include "uringfuse/reply.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -70,13 +71,19 @@ void ReplyBase::send_within_limit(std::span<const iovec> body) {
   send_error(EIO);
 }
 
-void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
+detail::ReplyTarget* ReplyBase::take_target() noexcept {
   detail::ReplyTarget* target = std::exchange(ctx_.target, nullptr);
-  if (!target) {
+  if (!target)
     log(LogLevel::err, "uringfuse: reply #%llu sent twice; ignored",
         static_cast<unsigned long long>(ctx_.unique));
-    return;
-  }
+  return target;
+}
+
+void ReplyBase::finish() noexcept { detail::InterruptRegistry::replied(ctx_.inflight); }
+
+void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
+  detail::ReplyTarget* target = take_target();
+  if (!target) return;
   if (ctx_.debug) {
     if (error)
       log(LogLevel::debug, "uringfuse: reply #%llu error %d (%s)",
@@ -86,7 +93,17 @@ void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
           static_cast<unsigned long long>(ctx_.unique), total_size(body));
   }
   target->send(ctx_.unique, error, body);
-  detail::InterruptRegistry::replied(ctx_.inflight);
+  finish();
+}
+
+void ReplyBase::send_file(int fd, off_t offset, std::size_t size) {
+  detail::ReplyTarget* target = take_target();
+  if (!target) return;
+  if (ctx_.debug)
+    log(LogLevel::debug, "uringfuse: reply #%llu from fd %d, %zu bytes at %lld",
+        static_cast<unsigned long long>(ctx_.unique), fd, size, static_cast<long long>(offset));
+  target->send_file(ctx_.unique, fd, offset, size);
+  finish();
 }
 
 void ReplyEmpty::ok() && { send_body({}); }
@@ -132,6 +149,11 @@ void ReplyData::bytes(std::span<const std::byte> data) && {
 }
 
 void ReplyData::iov(std::span<const iovec> parts) && { send_within_limit(parts); }
+
+void ReplyData::from_file(int fd, off_t offset, std::size_t size) && {
+  if (offset < 0) return send_error(EINVAL);
+  send_file(fd, offset, std::min<std::size_t>(size, max_size()));
+}
 
 std::span<std::byte> ReplyData::buffer() {
   if (!target()) return {};

@@ -16,12 +16,12 @@ std::string_view basename_of(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-unsigned parse_count(std::string_view option, std::string_view value) {
+unsigned parse_count(std::string_view option, std::string_view value, unsigned least = 1) {
   unsigned n = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc() || end != value.data() + value.size() || n == 0)
-    throw CommandLineError("invalid value in option '" + std::string(option) +
-                           "' (expected a positive number)");
+  if (ec != std::errc() || end != value.data() + value.size() || n < least)
+    throw CommandLineError("invalid value in option '" + std::string(option) + "' (expected a " +
+                           (least == 0 ? "whole" : "positive") + " number)");
   return n;
 }
 
@@ -109,6 +109,8 @@ bool apply_io_uring_option(SessionOptions& s, std::string_view opt) {
     s.io_uring_threads = parse_count(opt, *threads);
   } else if (opt == "io_uring_nopin") {
     s.io_uring_pin = false;
+  } else if (auto spin = value_of("io_uring_spin=")) {
+    s.io_uring_spin_us = parse_count(opt, *spin, 0);
   } else {
     return false;
   }
@@ -165,6 +167,7 @@ Options:
     -o io_uring_q_depth=N  ring entries per queue (default 8)
     -o io_uring_threads=N  threads serving the rings (default: one per CPU queue)
     -o io_uring_nopin      do not pin ring threads to their CPUs
+    -o io_uring_spin=USEC  look for the next request this long before sleeping (default 50)
 
 Mount options (-o):
     allow_other            let other users access the mount

@@ -54,6 +54,7 @@ class Connection final : public RequestHandler {
   bool refused() const { return refused_.load(); }
   // FUSE-over-io_uring is serving requests.
   bool uring_active() const { return uring_active_.load(); }
+  const std::atomic<bool>* uring_active_flag() const { return &uring_active_; }
 
   // Calls the filesystem's destroy() if INIT succeeded and DESTROY never came. Idempotent.
   void finish() noexcept;

@@ -79,7 +79,8 @@ static void prepare_connection(Session& session, SessionState& s) {
   cc.owner = ::getuid();
   cc.on_end = [&session] { session.exit(); };
   if (o.io_uring) {
-    UringTransportConfig uc{s.mount.fd(), o.io_uring_q_depth, o.io_uring_threads, o.io_uring_pin};
+    UringTransportConfig uc{s.mount.fd(), o.io_uring_q_depth, o.io_uring_threads, o.io_uring_pin,
+                            std::chrono::microseconds(o.io_uring_spin_us)};
     s.uring = std::make_unique<SessionUringStarter>(uc, s.handler, o.debug);
     cc.uring = s.uring.get();
     cc.limits.io_uring = true;
@@ -107,6 +108,7 @@ int Session::run() {
   const auto& o = s.options;
   detail::DevTransportConfig tc{s.mount.fd(), o.single_thread, o.max_threads, o.max_idle_threads,
                                 o.clone_fd};
+  tc.pause_after_forget = s.connection->uring_active_flag();
   s.transport = std::make_unique<detail::DevTransport>(tc, *s.connection, [this] { exit(); });
   s.running.store(true);
   if (!exited()) {

@@ -62,7 +62,8 @@ TEST_F(UringMount, FallsBackToDevFuseWhenTheKernelDoesNotOffer) {
 
 // Writes and reads many files from several threads through one entry per queue.
 TEST_F(UringMount, QueueDepthOneUnderConcurrency) {
-  start_passthrough({"-o", "io_uring,io_uring_q_depth=1"});
+  // Also the path without the yield-spin: every wait sleeps at once.
+  start_passthrough({"-o", "io_uring,io_uring_q_depth=1,io_uring_spin=0"});
   std::atomic<int> bad{0};
   std::vector<std::thread> workers;
   for (int t = 0; t < 6; ++t) {

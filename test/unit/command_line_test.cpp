@@ -93,6 +93,21 @@ TEST(CommandLine, ErrorsNameTheOption) {
   EXPECT_EQ(error_of({"/a", "-o"}), "option '-o' needs an argument");
 }
 
+TEST(CommandLine, IoUringOptions) {
+  auto defaults = parse({"/m"});
+  EXPECT_FALSE(defaults.session.io_uring);
+  EXPECT_EQ(defaults.session.io_uring_q_depth, 8u);
+  EXPECT_EQ(defaults.session.io_uring_spin_us, 50u);
+  auto cl = parse({"-o", "io_uring,io_uring_q_depth=16,io_uring_threads=1,io_uring_nopin,io_uring_spin=0", "/m"});
+  EXPECT_TRUE(cl.session.io_uring);
+  EXPECT_EQ(cl.session.io_uring_q_depth, 16u);
+  EXPECT_EQ(cl.session.io_uring_threads, 1u);
+  EXPECT_FALSE(cl.session.io_uring_pin);
+  EXPECT_EQ(cl.session.io_uring_spin_us, 0u);  // 0 is allowed here: sleep at once
+  EXPECT_NE(error_of({"-o", "io_uring_spin=soon", "/m"}).find("io_uring_spin=soon"), std::string::npos);
+  EXPECT_NE(error_of({"-o", "io_uring_q_depth=0", "/m"}).find("positive"), std::string::npos);
+}
+
 TEST(CommandLine, DoubleDashEndsOptions) {
   auto cl = parse({"--", "-weird-mountpoint"});
   EXPECT_EQ(cl.session.mount.mountpoint, "-weird-mountpoint");

@@ -71,10 +71,10 @@ class FakeDevice {
     ::close(fds_[1]);
   }
   int daemon_fd() const { return fds_[1]; }
-  void send_request(std::uint64_t unique) {
+  void send_request(std::uint64_t unique, abi::Opcode op = abi::Opcode::STATFS) {
     abi::fuse_in_header h{};
     h.len = sizeof h;
-    h.opcode = static_cast<std::uint32_t>(abi::Opcode::STATFS);
+    h.opcode = static_cast<std::uint32_t>(op);
     h.unique = unique;
     ASSERT_EQ(::write(fds_[0], &h, sizeof h), static_cast<ssize_t>(sizeof h));
   }
@@ -161,6 +161,43 @@ TEST(DevTransport, IdleWorkersAreShed) {
   dev.close_kernel_side();
   t.join();
   EXPECT_TRUE(t.all_stopped());
+}
+
+// Answers everything but FORGET at once.
+class QuickHandler final : public detail::RequestHandler {
+ public:
+  void handle(const detail::RawRequest& raw, detail::ReplyTarget& target) noexcept override {
+    abi::fuse_in_header h;
+    std::memcpy(&h, raw.header.data(), sizeof h);
+    if (h.opcode != static_cast<std::uint32_t>(abi::Opcode::FORGET)) target.send(h.unique, 0, {});
+  }
+  std::size_t request_buffer_size() const noexcept override { return 8192; }
+};
+
+// How long the request after a FORGET waits for its answer.
+std::chrono::milliseconds delay_after_forget(bool rings_serve) {
+  FakeDevice dev;
+  QuickHandler handler;
+  std::atomic<bool> flag{rings_serve};
+  auto c = config(dev.daemon_fd(), 1, 1, true);
+  c.pause_after_forget = &flag;
+  c.forget_pause = 400ms;
+  detail::DevTransport t(c, handler, [] {});
+  t.start();
+  dev.send_request(1, abi::Opcode::FORGET);
+  std::this_thread::sleep_for(50ms);  // the FORGET is read; the reader now pauses (or not)
+  auto start = std::chrono::steady_clock::now();
+  dev.send_request(2);
+  EXPECT_EQ(dev.read_reply().unique, 2u);
+  auto waited = std::chrono::steady_clock::now() - start;
+  dev.close_kernel_side();
+  t.join();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(waited);
+}
+
+TEST(DevTransport, ReaderPausesAfterForgetOnlyWhileRingsServe) {
+  EXPECT_GE(delay_after_forget(true), 250ms);  // 400 ms pause less the 50 ms already spent
+  EXPECT_LT(delay_after_forget(false), 250ms);
 }
 
 }  // namespace

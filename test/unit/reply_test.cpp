@@ -1,6 +1,8 @@
 // Reply objects: exactly one answer per request, whatever the handler does: answers
 // late from another thread, drops the reply, throws, or passes a bad errno.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <thread>
@@ -145,6 +147,72 @@ TEST(ReplyData, BufferOfItsOwnOtherwiseAndOversizeCommitFails) {
   ReplyData again(ctx);
   std::move(again).commit(17);
   EXPECT_EQ(capture.take().at(0).error, -EIO);
+}
+
+// A file in a fresh temporary directory holding `content`; open for reading.
+struct TempFile {
+  explicit TempFile(std::string_view content) {
+    char tmpl[] = "/tmp/uringfuse-reply-XXXXXX";
+    fd = ::mkstemp(tmpl);
+    ::unlink(tmpl);
+    EXPECT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  }
+  ~TempFile() { ::close(fd); }
+  int fd = -1;
+};
+
+std::string body_text(const std::vector<std::byte>& body) {
+  return std::string(reinterpret_cast<const char*>(body.data()), body.size());
+}
+
+TEST(ReplyData, FromFileReadsAtTheOffsetUpToTheLimit) {
+  TempFile file("0123456789");
+  ReplyCapture capture;
+  detail::ReplyContext ctx{&capture, 11, static_cast<std::uint32_t>(Opcode::READ), 4, false};
+  std::move(ReplyData(ctx)).from_file(file.fd, 3, 100);  // capped at max_size 4
+  auto sent = capture.take();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].error, 0);
+  EXPECT_EQ(body_text(sent[0].body), "3456");
+}
+
+TEST(ReplyData, FromFileIsShortOnlyAtEndOfFile) {
+  TempFile file("abcdef");
+  ReplyCapture capture;
+  detail::ReplyContext ctx{&capture, 12, static_cast<std::uint32_t>(Opcode::READ), 64, false};
+  std::move(ReplyData(ctx)).from_file(file.fd, 4, 64);
+  std::move(ReplyData(ctx)).from_file(file.fd, 100, 64);
+  auto sent = capture.take();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(body_text(sent[0].body), "ef");
+  EXPECT_EQ(sent[1].error, 0);
+  EXPECT_TRUE(sent[1].body.empty());
+}
+
+TEST(ReplyData, FromFileAnswersTheReadsErrno) {
+  ReplyCapture capture;
+  detail::ReplyContext ctx{&capture, 13, static_cast<std::uint32_t>(Opcode::READ), 64, false};
+  std::move(ReplyData(ctx)).from_file(-1, 0, 8);
+  int dir = ::open("/tmp", O_RDONLY | O_DIRECTORY);
+  std::move(ReplyData(ctx)).from_file(dir, 0, 8);
+  ::close(dir);
+  std::move(ReplyData(ctx)).from_file(0, -5, 8);
+  auto sent = capture.take();
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_EQ(sent[0].error, -EBADF);
+  EXPECT_EQ(sent[1].error, -EISDIR);
+  EXPECT_EQ(sent[2].error, -EINVAL);  // a negative offset never reaches pread
+}
+
+TEST(ReplyData, FromFileReadsIntoTheLentBuffer) {
+  TempFile file("lent bytes");
+  LendingTarget t;
+  detail::ReplyContext ctx{&t, 14, static_cast<std::uint32_t>(Opcode::READ), 32, false};
+  std::move(ReplyData(ctx)).from_file(file.fd, 5, 32);
+  EXPECT_EQ(t.last_error, 0);
+  EXPECT_TRUE(t.in_place);  // no copy after the read
+  EXPECT_EQ(t.size, 5u);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(t.memory.data()), 5), "bytes");
 }
 
 }  // namespace

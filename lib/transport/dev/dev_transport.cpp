@@ -43,6 +43,14 @@ ReadOutcome read_request(int fd, std::vector<std::byte>& buf, ssize_t& n) {
   return ReadOutcome::ended;  // ENODEV: unmounted or aborted
 }
 
+bool is_forget(std::span<const std::byte> request) {
+  if (request.size() < sizeof(abi::fuse_in_header)) return false;
+  abi::fuse_in_header h;
+  std::memcpy(&h, request.data(), sizeof h);
+  auto op = static_cast<abi::Opcode>(h.opcode);
+  return op == abi::Opcode::FORGET || op == abi::Opcode::BATCH_FORGET;
+}
+
 }  // namespace
 
 DevTransport::DevTransport(DevTransportConfig config, RequestHandler& handler,
@@ -153,6 +161,9 @@ void DevTransport::worker_main(Worker& self) {
                      bytes.subspan(std::min(bytes.size(), sizeof(abi::fuse_in_header))), false,
                      bytes.size(), via};
       handler_.handle(raw, target);
+      if (config_.pause_after_forget && config_.pause_after_forget->load(std::memory_order_relaxed) &&
+          is_forget(bytes))
+        std::this_thread::sleep_for(config_.forget_pause);
       // INIT may have changed max_write: the next read needs room for it.
       if (buf.size() != handler_.request_buffer_size()) buf.resize(handler_.request_buffer_size());
     }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <list>
@@ -21,6 +22,12 @@ struct DevTransportConfig {
   unsigned max_threads = 10;
   unsigned max_idle_threads = 10;
   bool clone_fd = false;
+  // While the rings serve every other request, /dev/fuse carries mostly FORGETs. A
+  // reader blocked in read() is woken (often on another CPU, by an IPI the caller of
+  // unlink or close pays for) once per FORGET; pausing after each lets them pile up
+  // into one BATCH_FORGET instead. Null or false: no pause.
+  const std::atomic<bool>* pause_after_forget = nullptr;
+  std::chrono::microseconds forget_pause{1000};
 };
 
 class DevTransport {

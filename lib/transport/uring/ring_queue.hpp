@@ -8,6 +8,7 @@
 #include <liburing.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,8 +50,9 @@ class RingQueue {
   void setup(std::size_t payload_size, bool want_event_fd);
   // After the INIT reply is out: hand every entry to the kernel.
   void submit_registers();
-  // Submits what is queued and blocks for at least one completion.
-  void submit_and_wait();
+  // Submits what is queued and blocks for at least one completion; first, for up to
+  // `spin`, yields the CPU while none is there yet.
+  void submit_and_wait(std::chrono::microseconds spin);
   void submit();
   // Handles every available completion; false once no entry is alive any more.
   bool process_completions();

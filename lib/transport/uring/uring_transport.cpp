@@ -120,7 +120,7 @@ void UringTransport::serve(std::vector<RingQueue*>& queues) {
   if (queues.size() == 1) {
     RingQueue& q = *queues.front();
     while (!stopping_.load(std::memory_order_relaxed)) {
-      q.submit_and_wait();
+      q.submit_and_wait(config_.spin);
       if (!q.process_completions()) break;  // every entry ended: unmounted
     }
     return;

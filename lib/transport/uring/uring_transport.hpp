@@ -4,6 +4,8 @@
 // registers the entries once the INIT reply is out; stop() wakes and joins.
 #pragma once
 
+#include <chrono>
+
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -21,6 +23,7 @@ struct UringTransportConfig {
   std::size_t depth = 8;     // entries per queue
   std::size_t threads = 0;   // 0: one thread per queue
   bool pin = true;           // pin each thread to its queue's CPU(s)
+  std::chrono::microseconds spin{0};  // yield-spin before sleeping (one queue per thread)
 };
 
 class UringTransport {
