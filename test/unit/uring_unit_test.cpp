@@ -39,6 +39,11 @@ TEST(RingBuffers, EntriesArePageAlignedAndDisjoint) {
     EXPECT_TRUE(seen.insert(e.payload.data()).second);
   }
   EXPECT_GE(buffers->bytes(), 4u * (4096 + 8192));
+  // Payloads start on a huge-page boundary, so transparent huge pages can back them.
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(buffers->entry(0).payload.data()) % (2u << 20), 0u);
+  // Headers live apart from the payloads, never inside one.
+  auto* last_payload_end = buffers->entry(3).payload.data() + 8192;
+  EXPECT_GE(reinterpret_cast<std::byte*>(buffers->entry(0).header), last_payload_end);
 }
 
 }  // namespace
