@@ -195,6 +195,25 @@ std::chrono::milliseconds delay_after_forget(bool rings_serve) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(waited);
 }
 
+TEST(DevTransport, OneReaderWhileRingsServe) {
+  FakeDevice dev;
+  GateHandler handler;
+  std::atomic<bool> rings{true};
+  auto c = config(dev.daemon_fd(), 4, 10, false);
+  c.pause_after_forget = &rings;
+  detail::DevTransport t(c, handler, [] {});
+  t.start();
+  for (std::uint64_t u = 1; u <= 3; ++u) dev.send_request(u);
+  ASSERT_TRUE(handler.wait_in_flight(1));
+  std::this_thread::sleep_for(100ms);  // a busy pool would add a reader now
+  EXPECT_EQ(handler.peak(), 1);
+  EXPECT_EQ(t.thread_count(), 1u);
+  handler.open_gate();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(dev.read_reply().error, 0);
+  dev.close_kernel_side();
+  t.join();
+}
+
 TEST(DevTransport, ReaderPausesAfterForgetOnlyWhileRingsServe) {
   EXPECT_GE(delay_after_forget(true), 250ms);  // 400 ms pause less the 50 ms already spent
   EXPECT_LT(delay_after_forget(false), 250ms);

@@ -127,7 +127,14 @@ void DevTransport::release_target(DevReplyTarget& target) {
 }
 
 bool DevTransport::should_retire_locked() const {
+  // While the rings serve, /dev/fuse carries only FORGET, INTERRUPT and DESTROY: one
+  // reader is enough, and more would each be woken by the FORGETs the pause batches.
+  if (running_ > 1 && rings_serve()) return true;
   return !config_.single_thread && idle_ >= config_.max_idle_threads && running_ > 1;
+}
+
+bool DevTransport::rings_serve() const {
+  return config_.pause_after_forget && config_.pause_after_forget->load(std::memory_order_relaxed);
 }
 
 void DevTransport::worker_main(Worker& self) {
@@ -148,7 +155,7 @@ void DevTransport::worker_main(Worker& self) {
       std::lock_guard lock(mutex_);
       --idle_;
       if (got == ReadOutcome::request && !config_.single_thread && idle_ == 0 &&
-          running_ < config_.max_threads && !stopping_.load())
+          running_ < config_.max_threads && !stopping_.load() && !rings_serve())
         spawn_locked();  // everyone is busy: add a reader before working
     }
     if (got == ReadOutcome::ended) {
@@ -161,8 +168,7 @@ void DevTransport::worker_main(Worker& self) {
                      bytes.subspan(std::min(bytes.size(), sizeof(abi::fuse_in_header))), false,
                      bytes.size(), via};
       handler_.handle(raw, target);
-      if (config_.pause_after_forget && config_.pause_after_forget->load(std::memory_order_relaxed) &&
-          is_forget(bytes))
+      if (rings_serve() && is_forget(bytes))
         std::this_thread::sleep_for(config_.forget_pause);
       // INIT may have changed max_write: the next read needs room for it.
       if (buf.size() != handler_.request_buffer_size()) buf.resize(handler_.request_buffer_size());

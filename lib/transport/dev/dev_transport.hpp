@@ -25,7 +25,8 @@ struct DevTransportConfig {
   // While the rings serve every other request, /dev/fuse carries mostly FORGETs. A
   // reader blocked in read() is woken (often on another CPU, by an IPI the caller of
   // unlink or close pays for) once per FORGET; pausing after each lets them pile up
-  // into one BATCH_FORGET instead. Null or false: no pause.
+  // into one BATCH_FORGET instead, and the pool keeps a single reader. Null or
+  // false: no pause, the pool as configured.
   const std::atomic<bool>* pause_after_forget = nullptr;
   std::chrono::microseconds forget_pause{1000};
 };
@@ -61,6 +62,7 @@ class DevTransport {
   void release_target(DevReplyTarget& target);
   int clone_device_fd();
   bool should_retire_locked() const;
+  bool rings_serve() const;
 
   DevTransportConfig config_;
   RequestHandler& handler_;
