@@ -160,7 +160,8 @@ void RingQueue::submit_and_wait(std::chrono::microseconds spin) {
   // next request within microseconds. Sleeping now costs a wake-up for it; yielding
   // lets the caller run at once, and the new request's task work is done on the way
   // back from sched_yield(), so it shows in the completion queue with no wait call.
-  // Measured on a 2-vCPU VM: +10-15% for 4 KiB reads and stat, +10% for create.
+  // Measured on a 2-vCPU VM: +14-22% for 4 KiB reads, +18% stat, +15% create
+  // (doc/performance.md).
   if (spin.count() > 0) {
     io_uring_submit(&ring_);
     const auto until = std::chrono::steady_clock::now() + spin;
