@@ -1,8 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages uringfuse builds, tests and demos with, if missing.
-# Shared by example/run-demo.sh, test/run-all.sh and .ci/run.
+# Shared by example/run-demo.sh, test/run-all.sh and .ci/run. With the argument
+# "fuzz", also clang and its libFuzzer/sanitizer runtimes (test/fuzz/run.sh).
 set -eu
 packages="meson ninja-build pkg-config g++ libgtest-dev libgmock-dev liburing-dev libnuma-dev fuse3"
+[ "${1:-}" = fuzz ] && packages="$packages clang libclang-rt-14-dev"
 missing=""
 for p in $packages; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -155,6 +155,14 @@ void Dispatcher::dispatch(const ParsedRequest& p, ReplyTarget& target, std::size
   InterruptRegistry::release(req.inflight);
 }
 
+bool Dispatcher::within_read_limit(const ParsedRequest& p, std::uint32_t size, ReplyTarget& target) const {
+  if (size <= read_limit_) return true;
+  log(LogLevel::err, "uringfuse: %s #%llu asks for %u bytes, more than the negotiated %u; answering EINVAL",
+      p.traits->name.data(), static_cast<unsigned long long>(p.header.unique), size, read_limit_);
+  fail(p, target, EINVAL);
+  return false;
+}
+
 void Dispatcher::fail(const ParsedRequest& p, ReplyTarget& target, int errnum) const {
   ReplyEmpty(reply_context(p, target)).error(errnum);
 }
@@ -227,6 +235,7 @@ void Dispatcher::call_filesystem(const ParsedRequest& p, const Request& req, Rep
     }
     case Opcode::READ: {
       ReadIn in = decode_read(p.op_in);
+      if (!within_read_limit(p, in.size, target)) return;
       return fs_.read(req, ino, in, ReplyData(ctx(in.size)));
     }
     case Opcode::WRITE: {
@@ -251,10 +260,12 @@ void Dispatcher::call_filesystem(const ParsedRequest& p, const Request& req, Rep
       return fs_.opendir(req, ino, decode_open(p.op_in), ReplyOpen(ctx()));
     case Opcode::READDIR: {
       ReadIn in = decode_read(p.op_in);
+      if (!within_read_limit(p, in.size, target)) return;
       return fs_.readdir(req, ino, in, ReplyDirectory(ctx(in.size)));
     }
     case Opcode::READDIRPLUS: {
       ReadIn in = decode_read(p.op_in);
+      if (!within_read_limit(p, in.size, target)) return;
       return fs_.readdirplus(req, ino, in, ReplyDirectoryPlus(ctx(in.size)));
     }
     case Opcode::RELEASEDIR:

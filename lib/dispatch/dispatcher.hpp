@@ -20,6 +20,10 @@ class Dispatcher {
   // The capabilities agreed in INIT (a mask of Capability bits).
   void set_negotiated(std::uint64_t want_mask) { negotiated_ = want_mask; }
   void set_debug(bool debug) { debug_ = debug; }
+  // The most a READ, READDIR or READDIRPLUS may ask for (the negotiated max_pages in
+  // bytes). The kernel never asks more; a request that does is refused with EINVAL
+  // before any reply buffer of that size is made.
+  void set_read_limit(std::uint32_t bytes) { read_limit_ = bytes; }
   bool debug() const { return debug_; }
   Filesystem& filesystem() { return fs_; }
   const OperationSet& implemented() const { return implemented_; }
@@ -37,11 +41,13 @@ class Dispatcher {
  private:
   void call_filesystem(const ParsedRequest& p, const Request& req, ReplyTarget& target);
   void fail(const ParsedRequest& p, ReplyTarget& target, int errnum) const;
+  bool within_read_limit(const ParsedRequest& p, std::uint32_t size, ReplyTarget& target) const;
   bool negotiated(Capability c) const { return negotiated_ & bit(c); }
 
   Filesystem& fs_;
   OperationSet implemented_;
   std::uint64_t negotiated_ = 0;
+  std::uint32_t read_limit_ = 1u << 20;
   bool debug_ = false;
   InterruptRegistry* interrupts_ = nullptr;
   // The tracking entry of the request being dispatched on this thread.

@@ -82,6 +82,9 @@ void Connection::handle_init(const ParsedRequest& p, ReplyTarget& target) {
     negotiated_ = o.negotiated;
     max_write_.store(o.max_write, std::memory_order_release);
     dispatcher_.set_negotiated(o.negotiated);
+    // Without max_pages the kernel sends at most its legacy 32 pages per request.
+    dispatcher_.set_read_limit((o.max_pages ? o.max_pages : 32u) *
+                               static_cast<std::uint32_t>(::sysconf(_SC_PAGESIZE)));
     no_interrupt_ = o.no_interrupt;
     interrupts_.set_enabled(!o.no_interrupt);
     notify_->set_negotiated(o.minor, o.capable, o.negotiated);

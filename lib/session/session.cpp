@@ -81,7 +81,7 @@ static void prepare_connection(Session& session, SessionState& s) {
   if (o.io_uring) {
     UringTransportConfig uc{s.mount.fd(), o.io_uring_q_depth, o.io_uring_threads, o.io_uring_pin,
                             std::chrono::microseconds(o.io_uring_spin_us)};
-    s.uring = std::make_unique<SessionUringStarter>(uc, s.handler, o.debug);
+    s.uring = std::make_unique<SessionUringStarter>(uc, s.handler);
     cc.uring = s.uring.get();
     cc.limits.io_uring = true;
     cc.queues = 1 + uring_queue_count();

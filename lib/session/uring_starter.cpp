@@ -7,9 +7,8 @@
 
 namespace uringfuse::detail {
 
-SessionUringStarter::SessionUringStarter(UringTransportConfig config, RequestHandler*& handler,
-                                         bool debug)
-    : config_(config), handler_(handler), debug_(debug) {}
+SessionUringStarter::SessionUringStarter(UringTransportConfig config, RequestHandler*& handler)
+    : config_(config), handler_(handler) {}
 
 bool SessionUringStarter::prepare(const InitOutcome& agreed, std::string& why) {
   auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));

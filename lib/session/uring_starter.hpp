@@ -12,7 +12,7 @@ namespace uringfuse::detail {
 
 class SessionUringStarter final : public UringStarter {
  public:
-  SessionUringStarter(UringTransportConfig config, RequestHandler*& handler, bool debug);
+  SessionUringStarter(UringTransportConfig config, RequestHandler*& handler);
   bool prepare(const InitOutcome& agreed, std::string& why) override;
   void go() override;
   void stop();
@@ -21,7 +21,6 @@ class SessionUringStarter final : public UringStarter {
  private:
   UringTransportConfig config_;
   RequestHandler*& handler_;  // the connection; it exists before INIT can arrive
-  bool debug_;
   std::unique_ptr<UringTransport> transport_;
 };
 

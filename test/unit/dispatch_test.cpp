@@ -103,6 +103,20 @@ TEST_F(Dispatch, OversizeReadReplyBecomesEio) {
   EXPECT_TRUE(r.body.empty());
 }
 
+// Found by fuzzing: a READDIRPLUS asking for ~1 GiB made a reply buffer that size.
+// The kernel never asks past the negotiated max_pages; such a request is refused.
+TEST_F(Dispatch, ReadsPastTheNegotiatedLimitAreRefused) {
+  abi::fuse_read_in in{};
+  in.fh = 1;
+  in.size = 0x3f350000;
+  for (auto op : {Opcode::READ, Opcode::READDIR, Opcode::READDIRPLUS}) {
+    auto r = one(RequestBuilder(op, 17, 7).arg(in));
+    EXPECT_EQ(r.error, -EINVAL);
+  }
+  in.size = 1u << 20;  // exactly the limit with the default 1 MiB max_write
+  EXPECT_EQ(one(RequestBuilder(Opcode::READ, 18, 7).arg(in)).error, 0);
+}
+
 TEST_F(Dispatch, ReleaseFlushAccessDecode) {
   abi::fuse_release_in rel{};
   rel.fh = 5;

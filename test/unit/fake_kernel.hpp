@@ -5,6 +5,7 @@
 #include <cstring>
 #include <mutex>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "abi/fuse_abi.hpp"
@@ -77,7 +78,7 @@ class RequestBuilder {
     auto h = header_;
     h.len = static_cast<std::uint32_t>(out.size());
     std::memcpy(out.data(), &h, sizeof h);
-    std::memcpy(out.data() + sizeof h, args_.data(), args_.size());
+    if (!args_.empty()) std::memcpy(out.data() + sizeof h, args_.data(), args_.size());
     return out;
   }
 
