@@ -1,0 +1,120 @@
+// Faults from outside the daemon, on real mounts over every transport: the connection
+// aborted through fusectl, the passthrough's source directory deleted while mounted,
+// and a source filesystem that runs full. Each must end in clear errors for callers,
+// a daemon that neither crashes nor hangs, and no mount left behind.
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "../support/example_mount.hpp"
+#include "mount/mount.hpp"
+#include "transports.hpp"
+
+namespace uringfuse::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class FaultMount : public ExampleMount<::testing::TestWithParam<Transport>> {
+ protected:
+  void SetUp() override {
+    ExampleMount::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    src_ = dir_.sub("src");
+    ASSERT_EQ(::mkdir(src_.c_str(), 0755), 0);
+  }
+  void TearDown() override {
+    ExampleMount::TearDown();
+    if (small_tmpfs_) ::umount2(src_.c_str(), MNT_DETACH);
+  }
+  void start_passthrough() {
+    std::vector<std::string> args = GetParam().args;
+    args.insert(args.begin(), "--timeout=0");
+    args.push_back(src_);
+    start_daemon("passthrough", std::move(args));
+  }
+  std::string path(const std::string& name) const { return mnt_ + "/" + name; }
+
+  std::string src_;
+  bool small_tmpfs_ = false;
+};
+
+bool write_file(const std::string& p, const std::string& content) {
+  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return false;
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  return ::close(fd) == 0 && ok;
+}
+
+TEST_P(FaultMount, AbortedConnectionFailsCallersAndEndsTheDaemon) {
+  start_passthrough();
+  ASSERT_TRUE(write_file(path("f"), "before"));
+  auto m = find_mount(mnt_);
+  ASSERT_TRUE(m.has_value());
+  ASSERT_TRUE(detail::abort_connection(m->minor));
+  struct stat st {};
+  EXPECT_EQ(::stat(path("f").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOTCONN);
+  // The daemon sees the end of its connection, unmounts and exits by itself.
+  EXPECT_TRUE(daemon_->wait(10s).has_value()) << "daemon still running after the abort";
+  EXPECT_TRUE(wait_for_mount(mnt_, false, 10s)) << "mount left behind after the abort";
+  EXPECT_EQ(read_file(src_ + "/f").value_or(""), "before");  // what was written stays
+}
+
+TEST_P(FaultMount, SourceDeletedWhileMountedGivesErrorsNotCrashes) {
+  start_passthrough();
+  ASSERT_EQ(::mkdir(path("d").c_str(), 0755), 0);
+  ASSERT_TRUE(write_file(path("d/f"), "x"));
+  std::filesystem::remove_all(src_);  // behind the daemon's back
+  struct stat st {};
+  EXPECT_EQ(::stat(path("d/f").c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_FALSE(write_file(path("new"), "y"));  // the source directory is gone
+  EXPECT_EQ(::mkdir(path("d2").c_str(), 0755), -1);
+  // Still serving: the root itself answers (it is the deleted directory, now empty).
+  EXPECT_EQ(::stat(mnt_.c_str(), &st), 0);
+  EXPECT_FALSE(daemon_->wait(0ms).has_value()) << daemon_->output();
+  ASSERT_EQ(::mkdir(src_.c_str(), 0755), 0);  // so teardown finds the tree it made
+}
+
+TEST_P(FaultMount, FullSourceGivesEnospcAndKeepsWhatWasWritten) {
+  ASSERT_EQ(::mount("tmpfs", src_.c_str(), "tmpfs", 0, "size=1m,mode=755"), 0) << std::strerror(errno);
+  small_tmpfs_ = true;
+  start_passthrough();
+  const std::string chunk(64 * 1024, 'z');
+  int fd = ::open(path("big").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  std::size_t written = 0;
+  int err = 0;
+  for (int i = 0; i < 64; ++i) {  // 4 MiB into 1 MiB
+    ssize_t n = ::write(fd, chunk.data(), chunk.size());
+    if (n < 0) {
+      err = errno;
+      break;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  EXPECT_EQ(err, ENOSPC);
+  EXPECT_GT(written, 0u);
+  EXPECT_LE(written, 1u << 20);
+  // Every byte the writer was told went in reads back.
+  std::string back = read_file(path("big")).value_or("");
+  ASSERT_GE(back.size(), written);
+  EXPECT_EQ(back.substr(0, written), std::string(written, 'z'));
+  EXPECT_FALSE(daemon_->wait(0ms).has_value()) << daemon_->output();
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, FaultMount, ::testing::ValuesIn(all_transports()), transport_name);
+
+}  // namespace
+}  // namespace uringfuse::test
