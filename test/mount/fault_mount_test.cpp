@@ -24,27 +24,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class FaultMount : public ExampleMount<::testing::TestWithParam<Transport>> {
+class FaultMount : public PassthroughMount<::testing::TestWithParam<Transport>> {
  protected:
-  void SetUp() override {
-    ExampleMount::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    src_ = dir_.sub("src");
-    ASSERT_EQ(::mkdir(src_.c_str(), 0755), 0);
-  }
   void TearDown() override {
-    ExampleMount::TearDown();
+    PassthroughMount::TearDown();
     if (small_tmpfs_) ::umount2(src_.c_str(), MNT_DETACH);
   }
-  void start_passthrough() {
-    std::vector<std::string> args = GetParam().args;
-    args.insert(args.begin(), "--timeout=0");
-    args.push_back(src_);
-    start_daemon("passthrough", std::move(args));
-  }
+  void start_passthrough() { PassthroughMount::start_passthrough(GetParam().args); }
   std::string path(const std::string& name) const { return mnt_ + "/" + name; }
 
-  std::string src_;
   bool small_tmpfs_ = false;
 };
 

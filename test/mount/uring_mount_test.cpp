@@ -27,24 +27,12 @@ void set_module_uring(const char* value) {
   out << value;
 }
 
-class UringMount : public ExampleMount<> {
+class UringMount : public PassthroughMount<> {
  protected:
-  void SetUp() override {
-    ExampleMount::SetUp();
-    if (IsSkipped() || HasFatalFailure()) return;
-    src_ = dir_.sub("src");
-    ASSERT_EQ(::mkdir(src_.c_str(), 0755), 0);
-  }
   void TearDown() override {
-    ExampleMount::TearDown();
+    PassthroughMount::TearDown();
     set_module_uring("Y");  // whatever a test did, leave it on
   }
-  void start_passthrough(std::vector<std::string> args) {
-    args.insert(args.begin(), "--timeout=0");
-    args.push_back(src_);
-    start_daemon("passthrough", std::move(args));
-  }
-  std::string src_;
 };
 
 TEST_F(UringMount, FallsBackToDevFuseWhenTheKernelDoesNotOffer) {

@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "mount_harness.hpp"
 
@@ -80,6 +82,24 @@ class ExampleMount : public Base {
   std::optional<Process> daemon_;
   std::optional<Watchdog> watchdog_;
   bool uring_ = false;  // the running daemon serves over io_uring
+};
+
+// The passthrough example mirroring a fresh source directory `src_`, caching off.
+template <class Base = ::testing::Test>
+class PassthroughMount : public ExampleMount<Base> {
+ protected:
+  void SetUp() override {
+    ExampleMount<Base>::SetUp();
+    if (this->IsSkipped() || this->HasFatalFailure()) return;
+    src_ = this->dir_.sub("src");
+    ASSERT_EQ(::mkdir(src_.c_str(), 0755), 0);
+  }
+  void start_passthrough(std::vector<std::string> args) {
+    args.insert(args.begin(), "--timeout=0");
+    args.push_back(src_);
+    this->start_daemon("passthrough", std::move(args));
+  }
+  std::string src_;
 };
 
 }  // namespace uringfuse::test
