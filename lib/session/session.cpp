@@ -108,7 +108,7 @@ int Session::run() {
   const auto& o = s.options;
   detail::DevTransportConfig tc{s.mount.fd(), o.single_thread, o.max_threads, o.max_idle_threads,
                                 o.clone_fd};
-  tc.pause_after_forget = s.connection->uring_active_flag();
+  tc.rings_active = s.connection->uring_active_flag();
   s.transport = std::make_unique<detail::DevTransport>(tc, *s.connection, [this] { exit(); });
   s.running.store(true);
   if (!exited()) {

@@ -180,7 +180,7 @@ std::chrono::milliseconds delay_after_forget(bool rings_serve) {
   QuickHandler handler;
   std::atomic<bool> flag{rings_serve};
   auto c = config(dev.daemon_fd(), 1, 1, true);
-  c.pause_after_forget = &flag;
+  c.rings_active = &flag;
   c.forget_pause = 400ms;
   detail::DevTransport t(c, handler, [] {});
   t.start();
@@ -200,7 +200,7 @@ TEST(DevTransport, OneReaderWhileRingsServe) {
   GateHandler handler;
   std::atomic<bool> rings{true};
   auto c = config(dev.daemon_fd(), 4, 10, false);
-  c.pause_after_forget = &rings;
+  c.rings_active = &rings;
   detail::DevTransport t(c, handler, [] {});
   t.start();
   for (std::uint64_t u = 1; u <= 3; ++u) dev.send_request(u);

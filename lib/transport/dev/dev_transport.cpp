@@ -134,7 +134,7 @@ bool DevTransport::should_retire_locked() const {
 }
 
 bool DevTransport::rings_serve() const {
-  return config_.pause_after_forget && config_.pause_after_forget->load(std::memory_order_relaxed);
+  return config_.rings_active && config_.rings_active->load(std::memory_order_relaxed);
 }
 
 void DevTransport::worker_main(Worker& self) {

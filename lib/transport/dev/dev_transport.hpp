@@ -27,7 +27,7 @@ struct DevTransportConfig {
   // unlink or close pays for) once per FORGET; pausing after each lets them pile up
   // into one BATCH_FORGET instead, and the pool keeps a single reader. Null or
   // false: no pause, the pool as configured.
-  const std::atomic<bool>* pause_after_forget = nullptr;
+  const std::atomic<bool>* rings_active = nullptr;
   std::chrono::microseconds forget_pause{1000};
 };
 
