@@ -33,7 +33,7 @@ void PassthroughFs::opendir(const uf::Request& req, uf::Ino ino, const uf::OpenI
     ::close(fd);
     return std::move(reply).error(err);
   }
-  auto* handle = new DirHandle(dir);
+  auto* handle = dirs_.add(new DirHandle(dir));
   uf::OpenResult result;
   result.fh = handle->fh();
   // Listings may be cached like entries; the kernel still drops them when it sees the
@@ -111,7 +111,7 @@ void PassthroughFs::readdirplus(const uf::Request&, uf::Ino ino, const uf::ReadI
 
 void PassthroughFs::releasedir(const uf::Request&, uf::Ino, const uf::ReleaseIn& in,
                                uf::ReplyEmpty reply) {
-  delete &DirHandle::of(in.fh);
+  dirs_.close(&DirHandle::of(in.fh));
   std::move(reply).ok();
 }
 

@@ -125,7 +125,7 @@ void PassthroughFs::open(const uf::Request& req, uf::Ino ino, const uf::OpenIn& 
     if (fd < 0) err = errno;
   }
   if (err) return std::move(reply).error(err);
-  auto* handle = new FileHandle(fd);
+  auto* handle = files_.add(new FileHandle(fd));
   std::move(reply).open(open_result(*inode, *handle, in.flags));
 }
 
@@ -149,7 +149,7 @@ void PassthroughFs::create(const uf::Request& req, uf::Ino parent, std::string_v
   uf::EntryParam entry;
   auto inode = enter_open_file(fd, entry, err);
   if (!inode) return std::move(reply).error(err);
-  auto* handle = new FileHandle(owned.release());
+  auto* handle = files_.add(new FileHandle(owned.release()));
   std::move(reply).created(entry, open_result(*inode, *handle, in.flags));
 }
 
@@ -171,7 +171,7 @@ void PassthroughFs::tmpfile(const uf::Request& req, uf::Ino parent, mode_t mode,
   uf::EntryParam entry;
   auto inode = enter_open_file(fd, entry, err);
   if (!inode) return std::move(reply).error(err);
-  auto* handle = new FileHandle(owned.release());
+  auto* handle = files_.add(new FileHandle(owned.release()));
   std::move(reply).created(entry, open_result(*inode, *handle, in.flags));
 }
 
@@ -208,7 +208,7 @@ void PassthroughFs::release(const uf::Request&, uf::Ino ino, const uf::ReleaseIn
   if (handle->backing) {
     if (auto inode = inodes_.get(ino)) drop_backing(*inode, *handle);
   }
-  delete handle;
+  files_.close(handle);
   std::move(reply).ok();
 }
 

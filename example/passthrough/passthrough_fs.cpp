@@ -87,14 +87,12 @@ void PassthroughFs::init(uf::ConnectionInfo& conn) {
 }
 
 void PassthroughFs::destroy() {
-  std::size_t remaining = inodes_.clear();
-#ifndef NDEBUG
-  // Not an error: the kernel does not send forgets for everything before unmounting.
-  uf::log(uf::LogLevel::debug, "passthrough: released the inode table; %zu inodes were still "
-          "looked up", remaining);
-#else
-  (void)remaining;
-#endif
+  // Not errors: after an abort the kernel releases nothing, and it does not send
+  // forgets for everything before unmounting.
+  const std::size_t files = files_.close_all(), dirs = dirs_.close_all();
+  const std::size_t remaining = inodes_.clear();
+  uf::log(uf::LogLevel::debug, "passthrough: closed %zu files and %zu directories still open; "
+          "released the inode table (%zu inodes were still looked up)", files, dirs, remaining);
 }
 
 int PassthroughFs::fill_entry(const Inode& inode, uf::EntryParam& entry) {

@@ -140,6 +140,8 @@ class PassthroughFs final : public uringfuse::Filesystem {
 
   const Options& options_;
   InodeTable inodes_;
+  OpenHandles<FileHandle> files_;
+  OpenHandles<DirHandle> dirs_;
   // close() on the source never reports anything (a local filesystem, not NFS or
   // FUSE): FLUSH, which replays close() there, can then be skipped.
   bool source_close_is_silent_ = false;

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <system_error>
+#include <vector>
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14; Debian's 6.1 headers may predate glibc's
@@ -20,6 +21,20 @@ namespace {
 std::size_t page_size() { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
 
 std::size_t round_up(std::size_t n, std::size_t to) { return (n + to - 1) / to * to; }
+
+// The NUMA node of `cpu`, -1 if unknown. Asked of libnuma once, for every CPU, from
+// one thread: libnuma 2.0.16 fills its node-mask cache without locking, and ring
+// threads starting together each lose a mask to the race (LeakSanitizer sees it).
+int numa_node_for(int cpu) {
+  static const std::vector<int> nodes = [] {
+    std::vector<int> out;
+    if (numa_available() < 0) return out;
+    const int cpus = numa_num_configured_cpus();
+    for (int c = 0; c < cpus; ++c) out.push_back(numa_node_of_cpu(c));
+    return out;
+  }();
+  return cpu >= 0 && static_cast<std::size_t>(cpu) < nodes.size() ? nodes[cpu] : -1;
+}
 
 class NumaBuffers final : public BufferProvider {
  public:
@@ -36,10 +51,7 @@ class NumaBuffers final : public BufferProvider {
     if (p == MAP_FAILED) throw std::system_error(errno, std::generic_category(), "mmap ring buffers");
     mapped_ = static_cast<std::byte*>(p);
     base_ = mapped_ + (kHugePage - reinterpret_cast<std::uintptr_t>(mapped_) % kHugePage) % kHugePage;
-    if (numa_available() >= 0) {
-      int node = numa_node_of_cpu(cpu);
-      if (node >= 0) numa_tonode_memory(base_, size_, node);
-    }
+    if (int node = numa_node_for(cpu); node >= 0) numa_tonode_memory(base_, size_, node);
     // Best effort both: without THP (or on older kernels) plain pages, faulted on use.
     ::madvise(base_, size_, MADV_HUGEPAGE);
     ::madvise(base_, size_, MADV_POPULATE_WRITE);
