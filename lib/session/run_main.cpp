@@ -29,6 +29,12 @@ int run_main(int argc, char* argv[], Filesystem& fs, OperationSet implemented,
     return 0;
   }
   Session session(cl.session, fs, implemented);
+  // Before the mount: a SIGTERM that comes as soon as the mount is visible must end
+  // the session (run() then only unmounts), not kill us and leave the mount behind.
+  install_signal_handlers(session);
+  struct RemoveHandlers {
+    ~RemoveHandlers() { remove_signal_handlers(); }
+  } remove_on_return;
   try {
     session.mount();
   } catch (const MountError& e) {
@@ -36,10 +42,7 @@ int run_main(int argc, char* argv[], Filesystem& fs, OperationSet implemented,
     return 1;
   }
   if (!cl.session.foreground && !detail::daemonize()) return 1;
-  install_signal_handlers(session);
-  int rc = session.run();
-  remove_signal_handlers();
-  return rc == 0 ? 0 : 1;
+  return session.run() == 0 ? 0 : 1;
 }
 
 }  // namespace uringfuse
