@@ -9,18 +9,16 @@
 #include <cstring>
 #include <string>
 
-#include "mount/mount.hpp"
+#include "mount/mount_internal.hpp"
 #include "uringfuse/log.hpp"
 
 namespace uringfuse::detail {
 namespace {
 
-constexpr const char* kFusectl = "/sys/fs/fuse/connections";
-
 // fusectl shows nothing until it is mounted; mount it only then, so a second mount
 // is never stacked on a live one.
 bool fusectl_empty() {
-  DIR* dir = ::opendir(kFusectl);
+  DIR* dir = ::opendir(kFusectlDir);
   if (!dir) return false;
   bool empty = true;
   while (struct dirent* e = ::readdir(dir))
@@ -30,15 +28,19 @@ bool fusectl_empty() {
 }
 
 void ensure_fusectl() {
-  if (fusectl_empty() && ::mount("fusectl", kFusectl, "fusectl", 0, nullptr) != 0)
+  if (fusectl_empty() && ::mount("fusectl", kFusectlDir, "fusectl", 0, nullptr) != 0)
     log(LogLevel::debug, "uringfuse: mounting fusectl: %s", std::strerror(errno));
 }
 
 }  // namespace
 
+std::string connection_abort_path(unsigned connection_id) {
+  return std::string(kFusectlDir) + "/" + std::to_string(connection_id) + "/abort";
+}
+
 bool abort_connection(unsigned connection_id) noexcept {
   if (connection_id == 0) return false;
-  std::string path = std::string(kFusectl) + "/" + std::to_string(connection_id) + "/abort";
+  const std::string path = connection_abort_path(connection_id);
   if (::access(path.c_str(), F_OK) != 0) ensure_fusectl();
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) {

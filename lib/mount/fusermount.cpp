@@ -305,17 +305,20 @@ bool fusermount_unmount(const std::string& path) {
 void release_fusermount_helper(int& helper_socket, pid_t& helper_pid) noexcept {
   // Closing the socket is the helper's cue to check the mount and exit.
   close_fd(helper_socket);
-  if (helper_pid <= 0) return;
-  // Bounded: a helper stuck on a mount someone else keeps alive must not
-  // hang our unmount (or destructor). If it outlives this it stays a zombie
-  // until the process exits or reaps it.
-  for (int i = 0; i < 300; ++i) {
-    const pid_t r = waitpid(helper_pid, nullptr, WNOHANG);
-    if (r == helper_pid || (r < 0 && errno != EINTR)) break;
+  reap_child_bounded(helper_pid);
+}
+
+void reap_child_bounded(pid_t& pid) noexcept {
+  // Bounded: a helper stuck on a mount someone else keeps alive must not hang our
+  // unmount (or destructor). If it outlives this it stays a zombie until the process
+  // exits or reaps it; after daemonizing it is not our child at all (ECHILD).
+  for (int i = 0; i < 300 && pid > 0; ++i) {
+    const pid_t r = waitpid(pid, nullptr, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) break;
     timespec ts{0, 10 * 1000 * 1000};
     nanosleep(&ts, nullptr);
   }
-  helper_pid = -1;
+  pid = -1;
 }
 
 }  // namespace uringfuse::detail

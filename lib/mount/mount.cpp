@@ -95,6 +95,7 @@ Mount Mount::create(const MountOptions& opts) {
     }
   }
   m.unique_mount_id_ = unique_mount_id(mp.path).value_or(0);
+  if (m.helper_socket_ >= 0) m.watcher_ = start_auto_unmount_watcher(m.connection_id_, m.helper_socket_);
   return m;
 }
 
@@ -114,6 +115,7 @@ Mount& Mount::operator=(Mount&& other) noexcept {
   unique_mount_id_ = std::exchange(other.unique_mount_id_, uint64_t{0});
   helper_socket_ = std::exchange(other.helper_socket_, -1);
   helper_pid_ = std::exchange(other.helper_pid_, -1);
+  watcher_ = std::exchange(other.watcher_, {});
   return *this;
 }
 
@@ -232,6 +234,7 @@ void Mount::unmount() noexcept {
 void Mount::close_device() noexcept {
   if (fd_ >= 0) close(fd_);
   fd_ = -1;
+  stop_auto_unmount_watcher(watcher_);  // it closes fusermount3's socket as it exits
   release_fusermount_helper(helper_socket_, helper_pid_);
 }
 

@@ -37,6 +37,12 @@ bool apply_mount_option(MountOptions&, std::string_view opt);
 // Public, so callers of Session::mount() can catch it.
 using MountError = ::uringfuse::MountError;
 
+// auto_unmount's watcher process (auto_unmount_watcher.cpp) and our end of its pipe.
+struct AutoUnmountWatcher {
+  pid_t pid = -1;
+  int pipe_fd = -1;
+};
+
 // A live mount. Move-only; its destructor unmounts (if still mounted) and closes the fd.
 class Mount {
  public:
@@ -85,6 +91,7 @@ class Mount {
   // unmounts once the socket closes (e.g. when we die without unmounting).
   int helper_socket_ = -1;
   pid_t helper_pid_ = -1;
+  AutoUnmountWatcher watcher_;  // holds helper_socket_ for us, if it could be started
 };
 
 // Aborts a FUSE connection by writing to /sys/fs/fuse/connections/<id>/abort

@@ -98,5 +98,22 @@ FusermountResult fusermount_mount(const MountOptions& opts, const CheckedMountpo
 bool fusermount_unmount(const std::string& path);
 // Closes the auto_unmount socket and reaps that fusermount3 (bounded wait).
 void release_fusermount_helper(int& helper_socket, pid_t& helper_pid) noexcept;
+// Waits up to 3 s for a child to exit and reaps it; pid is -1 afterwards.
+void reap_child_bounded(pid_t& pid) noexcept;
+
+// ---- connection_abort.cpp ---------------------------------------------------
+
+inline constexpr const char* kFusectlDir = "/sys/fs/fuse/connections";
+// <kFusectlDir>/<id>/abort: writing "1" there ends the connection.
+std::string connection_abort_path(unsigned connection_id);
+
+// ---- auto_unmount_watcher.cpp -----------------------------------------------
+
+// Forks the process that, if we die, aborts the connection and then lets fusermount3
+// (whose socket it takes over: helper_socket is -1 afterwards) unmount. On failure
+// logs a warning and returns an empty watcher; fusermount3 keeps its socket then.
+AutoUnmountWatcher start_auto_unmount_watcher(unsigned connection_id, int& helper_socket);
+// A clean end: tells the watcher not to abort anything, and reaps it.
+void stop_auto_unmount_watcher(AutoUnmountWatcher& watcher) noexcept;
 
 }  // namespace uringfuse::detail

@@ -1,6 +1,7 @@
 // Faults from outside the daemon, on real mounts over every transport: the connection
-// aborted through fusectl, the passthrough's source directory deleted while mounted,
-// and a source filesystem that runs full. Each must end in clear errors for callers,
+// aborted through fusectl, the daemon killed under load with auto_unmount, the
+// passthrough's source directory deleted while mounted, and a source filesystem that
+// runs full. Each must end in clear errors for callers,
 // a daemon that neither crashes nor hangs, and no mount left behind.
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -9,10 +10,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../support/example_mount.hpp"
@@ -100,6 +103,66 @@ TEST_P(FaultMount, FullSourceGivesEnospcAndKeepsWhatWasWritten) {
   ASSERT_GE(back.size(), written);
   EXPECT_EQ(back.substr(0, written), std::string(written, 'z'));
   EXPECT_FALSE(daemon_->wait(0ms).has_value()) << daemon_->output();
+}
+
+// Writers and a stat loop keep every transport thread busy when the daemon is killed.
+// No caller may hang. Calls caught in flight end ECONNABORTED (the kernel's answer to
+// the abort) or, over io_uring, ECANCELED (a request the kernel gave the dead task's
+// ring); once the connection is gone every call says ENOTCONN. auto_unmount must
+// remove the mount, and every file must hold what its writer was told went in.
+TEST_P(FaultMount, SigkillUnderLoadWithAutoUnmount) {
+  PassthroughMount::start_passthrough([&] {
+    auto args = GetParam().args;
+    args.insert(args.end(), {"-o", "auto_unmount"});
+    return args;
+  }());
+  constexpr int kWriters = 4;
+  std::vector<std::thread> callers;
+  std::vector<int> first_error(kWriters + 1, 0), fds(kWriters, -1);
+  std::vector<std::size_t> acknowledged(kWriters, 0);
+  std::atomic<int> started{0};
+  const std::string chunk(64 * 1024, 'x');
+  for (int i = 0; i < kWriters; ++i) {
+    callers.emplace_back([&, i] {
+      fds[i] = ::open(path("w" + std::to_string(i)).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      started.fetch_add(1);
+      if (fds[i] < 0) return void(first_error[i] = errno);
+      for (;;) {
+        ssize_t n = ::write(fds[i], chunk.data(), chunk.size());
+        if (n < 0) return void(first_error[i] = errno);
+        acknowledged[i] += static_cast<std::size_t>(n);
+      }
+    });
+  }
+  callers.emplace_back([&] {
+    started.fetch_add(1);
+    struct stat st {};
+    while (::stat(path("w0").c_str(), &st) == 0 || errno == ENOENT) {
+    }
+    first_error[kWriters] = errno;
+  });
+  while (started.load() < kWriters + 1) std::this_thread::yield();
+  std::this_thread::sleep_for(300ms);  // under load
+  daemon_->signal(SIGKILL);
+  ASSERT_TRUE(daemon_->wait(10s).has_value());
+  // The test's own watchdog (30 s) aborts the connection if a caller hangs.
+  for (auto& t : callers) t.join();
+  EXPECT_FALSE(watchdog_->fired()) << "a caller hung after the daemon died";
+  for (int i = 0; i <= kWriters; ++i) {
+    const int e = first_error[i];
+    EXPECT_TRUE(e == ENOTCONN || e == ECONNABORTED || (e == ECANCELED && uring_))
+        << "caller " << i << ": " << std::strerror(e);
+  }
+  EXPECT_TRUE(wait_for_mount(mnt_, false, 10s)) << "auto_unmount left the mount behind";
+  for (int i = 0; i < kWriters; ++i) {
+    if (fds[i] < 0) continue;
+    EXPECT_EQ(::write(fds[i], chunk.data(), 1), -1);
+    EXPECT_EQ(errno, ENOTCONN) << "writer " << i << " after the unmount";
+    ::close(fds[i]);
+    std::string back = read_file(src_ + "/w" + std::to_string(i)).value_or("");
+    EXPECT_GE(back.size(), acknowledged[i]) << "writer " << i << " lost acknowledged bytes";
+    EXPECT_EQ(back.find_first_not_of('x'), std::string::npos);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, FaultMount, ::testing::ValuesIn(all_transports()), transport_name);
