@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <exception>
+
 #include "uringfuse/log.hpp"
 
 namespace uringfuse::detail {
@@ -11,16 +13,29 @@ SessionUringStarter::SessionUringStarter(UringTransportConfig config, RequestHan
     : config_(config), handler_(handler) {}
 
 bool SessionUringStarter::prepare(const InitOutcome& agreed, std::string& why) {
+  // Runs inside the connection's noexcept request handling: a std::bad_alloc here
+  // must become a fallback to /dev/fuse, not std::terminate. Whatever was built is
+  // freed when `transport` goes.
+  try {
+    return build(agreed, why);
+  } catch (const std::exception& e) {
+    why = std::string("setting up the rings: ") + e.what();
+  }
+  transport_.reset();
+  return false;
+}
+
+bool SessionUringStarter::build(const InitOutcome& agreed, std::string& why) {
   auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   std::size_t payload = uring_payload_size(agreed.max_write, agreed.max_pages, page);
   transport_ = std::make_unique<UringTransport>(config_, *handler_);
   std::size_t queues = transport_->queue_count();
   double mib = static_cast<double>(queues * config_.depth * (payload + page)) / (1 << 20);
   if (!transport_->prepare(payload, why)) {
+    transport_.reset();
     why += " (the rings needed " + std::to_string(queues) + " queues x " +
            std::to_string(config_.depth) + " entries x " + std::to_string((payload + page) >> 10) +
            " KiB = " + std::to_string(static_cast<long>(mib + 0.5)) + " MiB; check RLIMIT_MEMLOCK)";
-    transport_.reset();
     return false;
   }
   log(LogLevel::info, "uringfuse: serving over io_uring: %zu queues x %zu entries, %zu threads, %.1f MiB of ring buffers",

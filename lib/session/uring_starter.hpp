@@ -19,6 +19,7 @@ class SessionUringStarter final : public UringStarter {
   UringTransport* transport() { return transport_.get(); }
 
  private:
+  bool build(const InitOutcome& agreed, std::string& why);  // prepare() without the barrier
   UringTransportConfig config_;
   RequestHandler*& handler_;  // the connection; it exists before INIT can arrive
   std::unique_ptr<UringTransport> transport_;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "abi/fuse_abi.hpp"
+#include "fake_device.hpp"
 #include "transport/dev/dev_transport.hpp"
 
 namespace uringfuse::test {
@@ -61,36 +62,6 @@ class GateHandler final : public detail::RequestHandler {
   std::condition_variable cv_;
   int in_flight_ = 0, peak_ = 0, released_ = 0;
   bool open_ = false;
-};
-
-class FakeDevice {
- public:
-  FakeDevice() { EXPECT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds_), 0); }
-  ~FakeDevice() {
-    close_kernel_side();
-    ::close(fds_[1]);
-  }
-  int daemon_fd() const { return fds_[1]; }
-  void send_request(std::uint64_t unique, abi::Opcode op = abi::Opcode::STATFS) {
-    abi::fuse_in_header h{};
-    h.len = sizeof h;
-    h.opcode = static_cast<std::uint32_t>(op);
-    h.unique = unique;
-    ASSERT_EQ(::write(fds_[0], &h, sizeof h), static_cast<ssize_t>(sizeof h));
-  }
-  abi::fuse_out_header read_reply() {
-    abi::fuse_out_header out{};
-    EXPECT_EQ(::read(fds_[0], &out, sizeof out), static_cast<ssize_t>(sizeof out));
-    return out;
-  }
-  // Like the kernel ending the connection: readers see end of file.
-  void close_kernel_side() {
-    if (fds_[0] >= 0) ::close(fds_[0]);
-    fds_[0] = -1;
-  }
-
- private:
-  int fds_[2] = {-1, -1};
 };
 
 detail::DevTransportConfig config(int fd, unsigned max_threads, unsigned max_idle, bool single) {

@@ -10,6 +10,7 @@
 
 #include "abi/fuse_abi.hpp"
 #include "session/connection.hpp"
+#include "transport/uring/cpu_topology.hpp"
 
 namespace uringfuse::test {
 
@@ -90,8 +91,10 @@ class RequestBuilder {
 // A Connection with a capture target: feed() bytes exactly as read from /dev/fuse.
 class FakeKernel {
  public:
-  FakeKernel(Filesystem& fs, OperationSet ops, bool debug = false)
-      : connection_(fs, ops, make_config(debug), &notify_) {
+  // With `uring`, the session was asked for io_uring and INIT brings it up through it.
+  FakeKernel(Filesystem& fs, OperationSet ops, bool debug = false,
+             detail::UringStarter* uring = nullptr)
+      : connection_(fs, ops, make_config(debug, uring), &notify_) {
     notify_.attach(&capture_, -1);
   }
 
@@ -133,9 +136,12 @@ class FakeKernel {
   int ended() const { return *ended_; }
 
  private:
-  detail::ConnectionConfig make_config(bool debug) {
+  detail::ConnectionConfig make_config(bool debug, detail::UringStarter* uring) {
     detail::ConnectionConfig c;
     c.debug = debug;
+    c.uring = uring;
+    c.limits.io_uring = uring != nullptr;
+    c.queues = uring ? 1 + detail::uring_queue_count() : 1;
     c.on_end = [counter = ended_] { ++*counter; };
     return c;
   }

@@ -1,5 +1,6 @@
 // One writev per reply. ENOENT means the kernel no longer waits for this request
-// (interrupted or aborted): normal, not an error.
+// (interrupted or aborted) and ENODEV that the connection is gone: both normal, not
+// errors. A short write is one: the kernel takes a message whole or not at all.
 #include "transport/dev/dev_reply_target.hpp"
 
 #include <sys/uio.h>
@@ -15,6 +16,8 @@ namespace uringfuse::detail {
 namespace {
 // Replies are built from a handful of parts; more is a bug in the caller.
 constexpr std::size_t kMaxReplyParts = 16;
+// write_message's answer for a short write, already logged there; never an errno.
+constexpr int kShortWrite = -1;
 }  // namespace
 
 void DevReplyTarget::send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept {
@@ -24,14 +27,22 @@ void DevReplyTarget::send(std::uint64_t unique, int error, std::span<const iovec
     return send(unique, -EIO, {});
   }
   int err = write_message(unique, error, body);
-  if (err && err != ENOENT && err != ENODEV)
+  if (err == ENOENT)
+    log(LogLevel::debug,
+        "uringfuse: reply #%llu dropped by the kernel: the request was interrupted or aborted",
+        static_cast<unsigned long long>(unique));
+  else if (err == ENODEV)
+    log(LogLevel::debug, "uringfuse: reply #%llu not sent: the connection has ended",
+        static_cast<unsigned long long>(unique));
+  else if (err && err != kShortWrite)
     log(LogLevel::err, "uringfuse: writing reply #%llu to /dev/fuse: %s",
         static_cast<unsigned long long>(unique), std::strerror(err));
 }
 
 int DevReplyTarget::notify(int code, std::span<const iovec> body) noexcept {
   if (body.size() > kMaxReplyParts) return EINVAL;
-  return write_message(0, code, body);
+  int err = write_message(0, code, body);
+  return err == kShortWrite ? EIO : err;
 }
 
 int DevReplyTarget::write_message(std::uint64_t unique, int error,
@@ -52,7 +63,15 @@ int DevReplyTarget::write_message(std::uint64_t unique, int error,
     int count = static_cast<int>(body.size() + 1);
     n = writev_ ? writev_(fd_, parts.data(), count) : ::writev(fd_, parts.data(), count);
   } while (n < 0 && errno == EINTR);
-  return n < 0 ? errno : 0;
+  if (n < 0) return errno;
+  if (static_cast<std::size_t>(n) != len) {
+    // Only a transport of the caller's own can cut a message. Writing the rest would
+    // reach the other end as a second, malformed message, so the reply is lost: say so.
+    log(LogLevel::err, "uringfuse: short write of %s #%llu to /dev/fuse: %zd of %zu bytes",
+        unique ? "reply" : "notification", static_cast<unsigned long long>(unique), n, len);
+    return kShortWrite;
+  }
+  return 0;
 }
 
 }  // namespace uringfuse::detail

@@ -20,7 +20,8 @@ class DevReplyTarget final : public ReplyTarget {
   int fd() const { return fd_; }
 
  private:
-  // One writev of header + body; 0 or the positive errno of the write.
+  // One writev of header + body: 0, the positive errno of the write, or kShortWrite
+  // (logged) when fewer bytes went out than the message holds.
   int write_message(std::uint64_t unique, int error, std::span<const iovec> body) noexcept;
   int fd_;
   Writev writev_;

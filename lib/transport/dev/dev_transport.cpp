@@ -33,14 +33,18 @@ std::thread start_thread_without_signals(F&& body) {
 
 enum class ReadOutcome { request, retry, ended };
 
-ReadOutcome read_request(int fd, std::vector<std::byte>& buf, ssize_t& n) {
-  n = ::read(fd, buf.data(), buf.size());
+ReadOutcome read_request(DeviceIo* io, int fd, std::vector<std::byte>& buf, ssize_t& n) {
+  n = io ? io->read(fd, buf.data(), buf.size()) : ::read(fd, buf.data(), buf.size());
   if (n > 0) return ReadOutcome::request;
+  int err = n < 0 ? errno : 0;
   // ENOENT: the request was interrupted before we read it. EINTR/EAGAIN: try again.
-  if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == ENOENT)) return ReadOutcome::retry;
-  if (n < 0 && errno != ENODEV)
-    log(LogLevel::err, "uringfuse: reading /dev/fuse: %s", std::strerror(errno));
-  return ReadOutcome::ended;  // ENODEV: unmounted or aborted
+  if (err == EINTR || err == EAGAIN || err == ENOENT) return ReadOutcome::retry;
+  if (err == 0 || err == ENODEV) {  // unmounted or aborted (end of file: a test's socket)
+    log(LogLevel::debug, "uringfuse: /dev/fuse: the connection has ended");
+  } else {
+    log(LogLevel::err, "uringfuse: reading /dev/fuse: %s; the session ends", std::strerror(err));
+  }
+  return ReadOutcome::ended;
 }
 
 bool is_forget(std::span<const std::byte> request) {
@@ -57,7 +61,13 @@ DevTransport::DevTransport(DevTransportConfig config, RequestHandler& handler,
                            std::function<void()> on_end)
     : config_(config), handler_(handler), on_end_(std::move(on_end)) {
   if (config_.max_threads == 0) config_.max_threads = 1;
-  targets_.emplace_back(config_.fd);  // the session fd's target, shared by non-clones
+  targets_.push_back(make_target(config_.fd));  // the session fd's target, shared by non-clones
+}
+
+DevReplyTarget DevTransport::make_target(int fd) const {
+  if (!config_.io) return DevReplyTarget(fd);  // the plain writev(2), no indirection
+  return DevReplyTarget(
+      fd, [io = config_.io](int f, iovec* parts, int count) { return io->writev(f, parts, count); });
 }
 
 DevTransport::~DevTransport() {
@@ -117,7 +127,7 @@ DevReplyTarget& DevTransport::acquire_target() {
   }
   int fd = clone_device_fd();
   if (fd < 0) return targets_.front();
-  return targets_.emplace_back(fd);
+  return targets_.emplace_back(make_target(fd));
 }
 
 void DevTransport::release_target(DevReplyTarget& target) {
@@ -150,7 +160,7 @@ void DevTransport::worker_main(Worker& self) {
       ++idle_;
     }
     ssize_t n = 0;
-    ReadOutcome got = read_request(fd, buf, n);
+    ReadOutcome got = read_request(config_.io, fd, buf, n);
     {
       std::lock_guard lock(mutex_);
       --idle_;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "transport/dev/dev_reply_target.hpp"
+#include "transport/dev/device_io.hpp"
 #include "transport/raw_request.hpp"
 
 namespace uringfuse::detail {
@@ -29,12 +30,14 @@ struct DevTransportConfig {
   // false: no pause, the pool as configured.
   const std::atomic<bool>* rings_active = nullptr;
   std::chrono::microseconds forget_pause{1000};
+  // Tests inject device faults through this; null: read(2) and writev(2).
+  DeviceIo* io = nullptr;
 };
 
 class DevTransport {
  public:
-  // `on_end` runs (on a worker thread) when the kernel ends the connection (ENODEV) or
-  // reading fails for good.
+  // `on_end` runs once (on a worker thread) when the kernel ends the connection (ENODEV)
+  // or reading fails for good (any error but EINTR, EAGAIN and ENOENT, which retry).
   DevTransport(DevTransportConfig config, RequestHandler& handler, std::function<void()> on_end);
   ~DevTransport();  // joins, then closes cloned fds
   DevTransport(const DevTransport&) = delete;
@@ -58,6 +61,7 @@ class DevTransport {
   void spawn_locked();
   void reap_locked();
   void worker_main(Worker& self);
+  DevReplyTarget make_target(int fd) const;
   DevReplyTarget& acquire_target();
   void release_target(DevReplyTarget& target);
   int clone_device_fd();

@@ -30,6 +30,11 @@ class BufferProvider {
 std::unique_ptr<BufferProvider> make_numa_buffers(int cpu, std::size_t entries,
                                                   std::size_t payload_size);
 
+// Makes one queue's buffers; make_numa_buffers unless another provider (or a test
+// injecting an allocation failure) is configured. Called once per queue at start-up.
+using BufferFactory = std::unique_ptr<BufferProvider> (*)(int cpu, std::size_t entries,
+                                                          std::size_t payload_size);
+
 // Payload bytes an entry needs for the negotiated limits (the kernel refuses less).
 std::size_t uring_payload_size(std::size_t max_write, std::size_t max_pages, std::size_t page);
 

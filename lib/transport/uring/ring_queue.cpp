@@ -11,6 +11,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "transport/uring/completion_action.hpp"
+#include "transport/uring/kernel_order.hpp"
 #include "uringfuse/log.hpp"
 
 namespace uringfuse::detail {
@@ -83,7 +85,7 @@ RingQueue::~RingQueue() {
   if (cq_event_fd_ >= 0) ::close(cq_event_fd_);
 }
 
-void RingQueue::setup(std::size_t payload_size, bool want_event_fd) {
+void RingQueue::setup(std::size_t payload_size, bool want_event_fd, BufferFactory make_buffers) {
   io_uring_params params{};
   params.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQSIZE;
   params.cq_entries = static_cast<unsigned>(2 * (depth_ + 1));
@@ -98,7 +100,7 @@ void RingQueue::setup(std::size_t payload_size, bool want_event_fd) {
     if (cq_event_fd_ < 0) fail(errno, "eventfd");
     if (int r = io_uring_register_eventfd(&ring_, cq_event_fd_); r < 0) fail(r, "io_uring_register_eventfd");
   }
-  buffers_ = make_numa_buffers(cpu_, depth_, payload_size);
+  buffers_ = make_buffers(cpu_, depth_, payload_size);
   entries_.resize(depth_);
   for (std::size_t i = 0; i < depth_; ++i) {
     RingEntry& e = entries_[i];
@@ -175,6 +177,7 @@ void RingQueue::submit_and_wait(std::chrono::microseconds spin) {
 
 bool RingQueue::process_completions() {
   t_owner_queue = this;
+  kernel_has_seen();
   io_uring_cqe* cqe;
   unsigned head, seen = 0;
   io_uring_for_each_cqe(&ring_, head, cqe) {
@@ -194,15 +197,22 @@ void RingQueue::handle_completion(const io_uring_cqe* cqe) {
     return;
   }
   auto* e = reinterpret_cast<RingEntry*>(cqe->user_data);
-  int res = cqe->res;
-  if (res == 0) return handle_request(e);
-  if (res == -EAGAIN || res == -EINTR) return prep_command(e, e->pending);  // try again
-  // -ENOTCONN: the filesystem is unmounted or aborted, a normal end.
-  if (res != -ENOTCONN && res != -ENODEV)
-    log(LogLevel::err, "uringfuse: %s: %s failed: %s", via_.c_str(),
-        e->pending == abi::UringCmd::REGISTER ? "REGISTER" : "COMMIT_AND_FETCH", std::strerror(-res));
+  const int res = cqe->res;
+  switch (completion_action(res)) {
+    case CompletionAction::serve:
+      return handle_request(e);
+    case CompletionAction::resubmit:
+      return prep_command(e, e->pending);
+    case CompletionAction::fail:
+      log(LogLevel::err, "uringfuse: %s: %s failed: %s; the entry ends", via_.c_str(),
+          e->pending == abi::UringCmd::REGISTER ? "REGISTER" : "COMMIT_AND_FETCH",
+          res < 0 ? std::strerror(-res) : "unexpected positive result");
+      break;
+    case CompletionAction::end:
+      break;
+  }
   e->pending = abi::UringCmd::INVALID;
-  if (live_entries_ > 0) --live_entries_;
+  if (live_entries_ > 0) --live_entries_;  // none left: the queue's loop ends
 }
 
 void RingQueue::handle_request(RingEntry* e) {
@@ -228,10 +238,14 @@ void RingQueue::handle_request(RingEntry* e) {
   abi::fuse_in_header in;
   std::memcpy(&in, h->in_out, sizeof in);
   handler_.handle(raw, *e);
-  if (!e->replied && needs_no_reply(in.opcode)) e->send(in.unique, 0, {});
+  // The opcode first: any other request may already be answered from another thread
+  // (a deferred reply) that is writing `replied` right now. Requests that take no
+  // reply are never deferred, so only for them is the flag ours to read.
+  if (needs_no_reply(in.opcode) && !e->replied) e->send(in.unique, 0, {});
 }
 
 void RingQueue::queue_commit(RingEntry* e) {
+  kernel_will_see();
   replies_.fetch_add(1, std::memory_order_relaxed);
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
   prep_command(e, abi::UringCmd::COMMIT_AND_FETCH);

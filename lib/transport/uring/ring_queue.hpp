@@ -45,9 +45,11 @@ class RingQueue {
   RingQueue(const RingQueue&) = delete;
   RingQueue& operator=(const RingQueue&) = delete;
 
-  // On the serving thread: ring, fixed file, buffers, wake-up poll. Throws
-  // std::system_error naming what failed.
-  void setup(std::size_t payload_size, bool want_event_fd);
+  // On the serving thread: ring, fixed file, buffers (from `make_buffers`), wake-up
+  // poll. Throws std::system_error naming what failed (or what the factory throws);
+  // the destructor frees whatever was set up before.
+  void setup(std::size_t payload_size, bool want_event_fd,
+             BufferFactory make_buffers = make_numa_buffers);
   // After the INIT reply is out: hand every entry to the kernel.
   void submit_registers();
   // Submits what is queued and blocks for at least one completion; first, for up to

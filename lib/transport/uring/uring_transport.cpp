@@ -50,12 +50,21 @@ bool UringTransport::prepare(std::size_t payload_size, std::string& why) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);  // ring threads never take signals
-  for (std::size_t g = 0; g < groups_.size(); ++g) threads_.emplace_back([this, g] { thread_main(g); });
+  std::string spawn_failure;
+  try {
+    threads_.reserve(groups_.size());
+    for (std::size_t g = 0; g < groups_.size(); ++g)
+      threads_.emplace_back([this, g] { thread_main(g); });
+  } catch (const std::exception& e) {
+    // No thread (EAGAIN) or no memory: stop the threads already started, as for a
+    // ring that failed, rather than let the exception leave them waiting.
+    spawn_failure = std::string("starting ring threads: ") + e.what();
+  }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   std::unique_lock lock(mutex_);
-  cv_.wait(lock, [&] { return ready_ + failed_ == groups_.size(); });
-  if (failed_ == 0) return true;
-  why = failure_;
+  if (spawn_failure.empty()) cv_.wait(lock, [&] { return ready_ + failed_ == groups_.size(); });
+  if (failed_ == 0 && spawn_failure.empty()) return true;
+  why = spawn_failure.empty() ? failure_ : spawn_failure;
   phase_ = Phase::abort;
   cv_.notify_all();
   lock.unlock();
@@ -99,11 +108,15 @@ void UringTransport::thread_main(std::size_t group) {
   pthread_setname_np(pthread_self(), ("fuse-ring-" + std::to_string(mine.front()->qid())).c_str());
   bool ok = true;
   try {
-    for (auto* q : mine) q->setup(payload_size_, mine.size() > 1);
+    for (auto* q : mine) q->setup(payload_size_, mine.size() > 1, config_.make_buffers);
   } catch (const std::exception& e) {
     ok = false;
     std::lock_guard lock(mutex_);
     if (failure_.empty()) failure_ = e.what();
+  } catch (...) {  // escaping a thread would terminate the daemon
+    ok = false;
+    std::lock_guard lock(mutex_);
+    if (failure_.empty()) failure_ = "setting up a ring threw a non-standard exception";
   }
   {
     std::unique_lock lock(mutex_);

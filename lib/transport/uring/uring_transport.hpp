@@ -24,6 +24,7 @@ struct UringTransportConfig {
   std::size_t threads = 0;   // 0: one thread per queue
   bool pin = true;           // pin each thread to its queue's CPU(s)
   std::chrono::microseconds spin{0};  // yield-spin before sleeping (one queue per thread)
+  BufferFactory make_buffers = make_numa_buffers;  // each queue's entry buffers
 };
 
 class UringTransport {
