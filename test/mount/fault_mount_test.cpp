@@ -1,7 +1,7 @@
 // Faults from outside the daemon, on real mounts over every transport: the connection
 // aborted through fusectl, the daemon killed under load with auto_unmount, the
-// passthrough's source directory deleted while mounted, and a source filesystem that
-// runs full. Each must end in clear errors for callers,
+// passthrough's source directory deleted or made unreadable while mounted, and a
+// source filesystem that runs full. Each must end in clear errors for callers,
 // a daemon that neither crashes nor hangs, and no mount left behind.
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "../support/example_mount.hpp"
+#include "../support/fs_target.hpp"
 #include "mount/mount.hpp"
 #include "transports.hpp"
 
@@ -38,13 +39,6 @@ class FaultMount : public PassthroughMount<::testing::TestWithParam<Transport>> 
 
   bool small_tmpfs_ = false;
 };
-
-bool write_file(const std::string& p, const std::string& content) {
-  int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd < 0) return false;
-  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-  return ::close(fd) == 0 && ok;
-}
 
 TEST_P(FaultMount, AbortedConnectionFailsCallersAndEndsTheDaemon) {
   start_passthrough();
@@ -102,6 +96,51 @@ TEST_P(FaultMount, FullSourceGivesEnospcAndKeepsWhatWasWritten) {
   std::string back = read_file(path("big")).value_or("");
   ASSERT_GE(back.size(), written);
   EXPECT_EQ(back.substr(0, written), std::string(written, 'z'));
+  EXPECT_FALSE(daemon_->wait(0ms).has_value()) << daemon_->output();
+}
+
+// Made unreadable behind the daemon's back: on a shared mount (allow_other,
+// default_permissions, the daemon acting as each caller) another user gets EACCES,
+// root still gets through, nothing crashes, and access comes back with the mode.
+TEST_P(FaultMount, SourceMadeUnreadableWhileMountedGivesEacces) {
+  PassthroughMount::start_passthrough([&] {
+    auto args = GetParam().args;
+    args.insert(args.end(), {"-o", "allow_other,default_permissions"});
+    return args;
+  }());
+  ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);  // others may walk to the mount
+  ASSERT_EQ(::mkdir((src_ + "/d").c_str(), 0755), 0);
+  ASSERT_TRUE(write_file(src_ + "/d/f", "data"));
+  const std::string dir = path("d"), file = path("d/f");
+  auto nobody_reads = [&] {
+    return run_in_child([&]() -> const char* {
+      char buf[8];
+      int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) return "open d/f";
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      ::close(fd);
+      return n == 4 ? nullptr : "read d/f";
+    }, kNobody, kNogroup);
+  };
+  ASSERT_TRUE(ChildOk(nobody_reads()));
+
+  ASSERT_EQ(::chmod((src_ + "/d").c_str(), 0), 0);
+  EXPECT_TRUE(ChildOk(run_in_child([&]() -> const char* {
+    if (::open(file.c_str(), O_RDONLY | O_CLOEXEC) >= 0 || errno != EACCES) return "open d/f: want EACCES";
+    if (::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) >= 0 || errno != EACCES)
+      return "opendir d: want EACCES";
+    if (::mkdir((dir + "/new").c_str(), 0755) == 0 || errno != EACCES) return "mkdir in d: want EACCES";
+    return nullptr;
+  }, kNobody, kNogroup)));
+  EXPECT_EQ(read_file(file).value_or(""), "data");  // root may
+  ASSERT_EQ(::chmod((src_ + "/d/f").c_str(), 0), 0);
+  ASSERT_EQ(::chmod((src_ + "/d").c_str(), 0755), 0);
+  EXPECT_TRUE(ChildOk(run_in_child([&]() -> const char* {  // the file itself now
+    if (::open(file.c_str(), O_RDONLY | O_CLOEXEC) >= 0 || errno != EACCES) return "open d/f: want EACCES";
+    return nullptr;
+  }, kNobody, kNogroup)));
+  ASSERT_EQ(::chmod((src_ + "/d/f").c_str(), 0644), 0);
+  EXPECT_TRUE(ChildOk(nobody_reads()));
   EXPECT_FALSE(daemon_->wait(0ms).has_value()) << daemon_->output();
 }
 
