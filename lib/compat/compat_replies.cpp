@@ -1,12 +1,14 @@
 // fuse_reply_*: each finds the typed reply its request carries, answers through it,
 // and frees the request. A reply of the wrong kind for the operation is a bug in the
-// filesystem: it is logged and answered EIO rather than sent malformed.
+// filesystem: it is logged and answered EIO rather than sent malformed. So is a
+// second reply to one request: logged and ignored (end_request says how).
 #include <sys/statvfs.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "compat/compat_types.hpp"
 #include "uringfuse/directory.hpp"
@@ -22,7 +24,33 @@ fuse_req* make_request(fuse_session* se, const Request& request, CompatReply rep
   return req;
 }
 
-void end_request(fuse_req* req) { delete req; }
+namespace {
+
+// The last request this thread answered. libfuse frees a request at its first reply,
+// so a handler that replies twice (typically: replies, then falls through into
+// another reply) writes to freed memory. Kept until the thread answers its next
+// request, the request is still there, marked answered, for that second call to find.
+struct LastAnswered {
+  fuse_req* req = nullptr;
+  ~LastAnswered() { delete req; }
+};
+thread_local LastAnswered t_last_answered;
+
+}  // namespace
+
+void end_request(fuse_req* req) {
+  req->answered = true;
+  req->on_interrupt.reset();  // its stop_source may soon serve another request
+  req->reply = std::monostate{};
+  delete std::exchange(t_last_answered.req, req);
+}
+
+bool answered_before(fuse_req* req, const char* what) {
+  if (!req->answered) return false;
+  log(LogLevel::err, "uringfuse: %s: request #%llu was answered already; this second reply is "
+      "ignored (a bug in the filesystem)", what, static_cast<unsigned long long>(req->request.unique));
+  return true;
+}
 
 namespace {
 
@@ -46,6 +74,7 @@ OpenResult open_of(const fuse_file_info& fi) {
 // Answers with `send` if the request carries a `Reply`; EIO (and a log line) if not.
 template <class Reply, class F>
 int answer(fuse_req* req, const char* what, F&& send) {
+  if (answered_before(req, what)) return -EINVAL;
   if (auto* r = std::get_if<Reply>(&req->reply)) {
     send(*r);
   } else {
@@ -72,6 +101,7 @@ using namespace uringfuse::compat;
 extern "C" {
 
 int fuse_reply_err(fuse_req_t req, int err) {
+  if (answered_before(req, "fuse_reply_err")) return -EINVAL;
   std::visit([&](auto& r) {
     using R = std::decay_t<decltype(r)>;
     if constexpr (std::is_same_v<R, std::monostate>) {
@@ -87,7 +117,9 @@ int fuse_reply_err(fuse_req_t req, int err) {
   return 0;
 }
 
-void fuse_reply_none(fuse_req_t req) { end_request(req); }
+void fuse_reply_none(fuse_req_t req) {
+  if (!answered_before(req, "fuse_reply_none")) end_request(req);
+}
 
 int fuse_reply_entry(fuse_req_t req, const fuse_entry_param* e) {
   return answer<ReplyEntry>(req, "fuse_reply_entry", [&](ReplyEntry& r) { std::move(r).entry(entry_of(*e)); });
@@ -115,6 +147,7 @@ int fuse_reply_write(fuse_req_t req, size_t count) {
 }
 
 int fuse_reply_buf(fuse_req_t req, const char* buf, size_t size) {
+  if (answered_before(req, "fuse_reply_buf")) return -EINVAL;
   auto data = bytes_of(buf, size);
   if (std::holds_alternative<ReplyData>(req->reply))
     return answer<ReplyData>(req, "fuse_reply_buf", [&](ReplyData& r) { std::move(r).bytes(data); });
@@ -135,6 +168,7 @@ int fuse_reply_iov(fuse_req_t req, const struct iovec* iov, int count) {
 }
 
 int fuse_reply_data(fuse_req_t req, struct fuse_bufvec* bufv, enum fuse_buf_copy_flags flags) {
+  if (answered_before(req, "fuse_reply_data")) return -EINVAL;
   auto* data = std::get_if<ReplyData>(&req->reply);
   if (!data) {  // readdir or xattr answered with a memory bufvec: flatten it
     std::string flat(fuse_buf_size(bufv), '\0');

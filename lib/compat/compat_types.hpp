@@ -51,6 +51,7 @@ struct fuse_req {
   std::vector<gid_t> groups;
   CompatReply reply;
   std::optional<std::stop_callback<std::function<void()>>> on_interrupt;
+  bool answered = false;  // a further fuse_reply_* is refused (see end_request)
 };
 
 struct fuse_pollhandle {
@@ -69,8 +70,11 @@ namespace uringfuse::compat {
 
 // Makes the request object a handler gets; `reply` may be std::monostate (forget).
 fuse_req* make_request(fuse_session* se, const Request& request, CompatReply reply);
-// Frees it (after the reply was sent).
+// Marks it answered once the reply was sent, and frees it a little later (when this
+// thread answers its next request), so a second reply finds it marked, not freed.
 void end_request(fuse_req* req);
+// True (and logs it) if `req` was answered already: `what` must then do nothing.
+bool answered_before(fuse_req* req, const char* what);
 
 // FUSE_CAP_* bits <-> kernel INIT bits (they differ for a few capabilities).
 std::uint64_t caps_from_kernel(std::uint64_t kernel_bits);

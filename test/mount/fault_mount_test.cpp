@@ -34,7 +34,12 @@ class FaultMount : public PassthroughMount<::testing::TestWithParam<Transport>> 
     PassthroughMount::TearDown();
     if (small_tmpfs_) ::umount2(src_.c_str(), MNT_DETACH);
   }
-  void start_passthrough() { PassthroughMount::start_passthrough(GetParam().args); }
+  // The transport's arguments, then `extra`.
+  void start_passthrough(std::vector<std::string> extra = {}) {
+    auto args = GetParam().args;
+    args.insert(args.end(), extra.begin(), extra.end());
+    PassthroughMount::start_passthrough(args);
+  }
   std::string path(const std::string& name) const { return mnt_ + "/" + name; }
 
   bool small_tmpfs_ = false;
@@ -103,11 +108,7 @@ TEST_P(FaultMount, FullSourceGivesEnospcAndKeepsWhatWasWritten) {
 // default_permissions, the daemon acting as each caller) another user gets EACCES,
 // root still gets through, nothing crashes, and access comes back with the mode.
 TEST_P(FaultMount, SourceMadeUnreadableWhileMountedGivesEacces) {
-  PassthroughMount::start_passthrough([&] {
-    auto args = GetParam().args;
-    args.insert(args.end(), {"-o", "allow_other,default_permissions"});
-    return args;
-  }());
+  start_passthrough({"-o", "allow_other,default_permissions"});
   ASSERT_EQ(::chmod(dir_.path().c_str(), 0755), 0);  // others may walk to the mount
   ASSERT_EQ(::mkdir((src_ + "/d").c_str(), 0755), 0);
   ASSERT_TRUE(write_file(src_ + "/d/f", "data"));
@@ -150,11 +151,7 @@ TEST_P(FaultMount, SourceMadeUnreadableWhileMountedGivesEacces) {
 // ring); once the connection is gone every call says ENOTCONN. auto_unmount must
 // remove the mount, and every file must hold what its writer was told went in.
 TEST_P(FaultMount, SigkillUnderLoadWithAutoUnmount) {
-  PassthroughMount::start_passthrough([&] {
-    auto args = GetParam().args;
-    args.insert(args.end(), {"-o", "auto_unmount"});
-    return args;
-  }());
+  start_passthrough({"-o", "auto_unmount"});
   constexpr int kWriters = 4;
   std::vector<std::thread> callers;
   std::vector<int> first_error(kWriters + 1, 0), fds(kWriters, -1);
