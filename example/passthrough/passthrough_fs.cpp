@@ -142,12 +142,19 @@ int PassthroughFs::do_lookup(const Inode& parent, std::string_view name, uf::Ent
   return 0;
 }
 
-void PassthroughFs::lookup(const uf::Request&, uf::Ino parent, std::string_view name,
+void PassthroughFs::lookup(const uf::Request& req, uf::Ino parent, std::string_view name,
                            uf::ReplyEntry reply) {
   auto dir = inodes_.get(parent);
   if (!dir) return std::move(reply).error(ESTALE);
   uf::EntryParam entry;
-  int err = do_lookup(*dir, name, entry);
+  int err;
+  {
+    // As the caller: without default_permissions nobody else checks the directory's
+    // search permission, and later opens go through /proc/self/fd, which checks only
+    // the file's own mode. (A no-op for root callers, or a daemon that is not root.)
+    CallerIdentity identity(req);
+    err = do_lookup(*dir, name, entry);
+  }
   // A cached "no such name" saves the next lookup; only when caching at all.
   if (err == ENOENT && options_.timeout > 0) return std::move(reply).negative(timeout());
   if (err) return std::move(reply).error(err);

@@ -9,6 +9,12 @@
 // pipe ends without that, we died: it aborts the connection through fusectl (the abort
 // file belongs to the mount's owner, so this works unprivileged too), and only then
 // closes fusermount3's socket, so fusermount3 finds ENOTCONN and unmounts.
+//
+// Unprivileged, fusermount3 before 3.15 (Debian 12 has 3.14) looks with open() as
+// root, which the kernel refuses on a user's mount without allow_other (EACCES, not
+// ENOTCONN), so it never unmounts. The watcher, running as that user, then becomes
+// "fusermount3 -u -z" itself. (A newer fusermount3 may have unmounted already; the
+// second attempt then finds nothing and says nothing, -q.)
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -17,7 +23,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "mount/mount_internal.hpp"
 #include "uringfuse/log.hpp"
@@ -44,7 +53,22 @@ bool write_abort(const char* abort_path) {
   return ok;
 }
 
-[[noreturn]] void watch(int pipe_fd, int helper_socket, const char* abort_path) {
+// Prepared before fork, so the watcher can exec it without allocating.
+struct PreparedExec {
+  std::string exe;
+  std::vector<std::string> storage_argv, storage_env;
+  std::vector<char*> argv, env;
+  explicit PreparedExec(FusermountCommand c)
+      : exe(std::move(c.exe)), storage_argv(std::move(c.argv)), storage_env(std::move(c.env)) {
+    for (auto& a : storage_argv) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : storage_env) env.push_back(e.data());
+    env.push_back(nullptr);
+  }
+};
+
+[[noreturn]] void watch(int pipe_fd, int helper_socket, const char* abort_path,
+                        const PreparedExec* unmount) {
   // Ctrl-C reaches the whole process group; the watcher must outlive the daemon.
   struct sigaction ignore {};
   ignore.sa_handler = SIG_IGN;
@@ -63,18 +87,29 @@ bool write_abort(const char* abort_path) {
   do {
     n = ::read(pipe_fd, &byte, 1);
   } while (n < 0 && errno == EINTR);
-  if (!(n == 1 && byte == kCleanEnd) && abort_path[0] != '\0' && !write_abort(abort_path))
+  if (n == 1 && byte == kCleanEnd) ::_exit(0);
+  if (abort_path[0] != '\0' && !write_abort(abort_path))
     write_stderr("uringfuse: auto_unmount: the daemon died and its FUSE connection could not be "
                  "aborted (is fusectl mounted?); the mount may stay behind\n");
-  ::_exit(0);  // closes helper_socket: fusermount3's cue
+  ::close(helper_socket);  // fusermount3's cue
+  if (unmount) {
+    ::execve(unmount->exe.c_str(), unmount->argv.data(), unmount->env.data());
+    write_stderr("uringfuse: auto_unmount: cannot run fusermount3 -u\n");
+  }
+  ::_exit(0);
 }
 
 }  // namespace
 
-AutoUnmountWatcher start_auto_unmount_watcher(unsigned connection_id, int& helper_socket) {
+AutoUnmountWatcher start_auto_unmount_watcher(unsigned connection_id, const std::string& mountpoint,
+                                              int& helper_socket) {
   // Built before fork: the child may not allocate.
   const std::string abort_path =
       connection_id ? connection_abort_path(connection_id) : "";
+  std::optional<PreparedExec> unmount;
+  if (::geteuid() != 0)
+    if (auto command = fusermount_unmount_command(mountpoint); !command.exe.empty())
+      unmount.emplace(std::move(command));
   int p[2];
   if (::pipe2(p, O_CLOEXEC) != 0) {
     log(LogLevel::warning, "uringfuse: auto_unmount watcher: pipe: %s; over io_uring a killed "
@@ -91,7 +126,7 @@ AutoUnmountWatcher start_auto_unmount_watcher(unsigned connection_id, int& helpe
   }
   if (pid == 0) {
     ::close(p[1]);
-    watch(p[0], helper_socket, abort_path.c_str());
+    watch(p[0], helper_socket, abort_path.c_str(), unmount ? &*unmount : nullptr);
   }
   ::close(p[0]);
   // fusermount3's socket now lives in the watcher only, so it ends when the watcher does.

@@ -286,6 +286,14 @@ FusermountResult fusermount_mount(const MountOptions& opts, const CheckedMountpo
   return FusermountResult{dev_fd, -1, -1};
 }
 
+FusermountCommand fusermount_unmount_command(const std::string& path) {
+  FusermountCommand c;
+  c.exe = find_helper();
+  c.argv = {kHelperName, "-u", "-q", "-z", "--", path};
+  c.env = child_environment({});
+  return c;
+}
+
 bool fusermount_unmount(const std::string& path) {
   const std::string exe = find_helper();
   if (exe.empty()) {

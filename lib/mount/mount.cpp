@@ -95,7 +95,8 @@ Mount Mount::create(const MountOptions& opts) {
     }
   }
   m.unique_mount_id_ = unique_mount_id(mp.path).value_or(0);
-  if (m.helper_socket_ >= 0) m.watcher_ = start_auto_unmount_watcher(m.connection_id_, m.helper_socket_);
+  if (m.helper_socket_ >= 0)
+    m.watcher_ = start_auto_unmount_watcher(m.connection_id_, m.mountpoint_, m.helper_socket_);
   return m;
 }
 

@@ -96,6 +96,13 @@ FusermountResult fusermount_mount(const MountOptions& opts, const CheckedMountpo
                                   std::string_view display_path);
 // Runs "fusermount3 -u -q -z -- path". Returns true on success.
 bool fusermount_unmount(const std::string& path);
+// That command, for a process that must exec it later without allocating; exe is
+// empty if fusermount3 is not installed.
+struct FusermountCommand {
+  std::string exe;
+  std::vector<std::string> argv, env;
+};
+FusermountCommand fusermount_unmount_command(const std::string& path);
 // Closes the auto_unmount socket and reaps that fusermount3 (bounded wait).
 void release_fusermount_helper(int& helper_socket, pid_t& helper_pid) noexcept;
 // Waits up to 3 s for a child to exit and reaps it; pid is -1 afterwards.
@@ -112,7 +119,8 @@ std::string connection_abort_path(unsigned connection_id);
 // Forks the process that, if we die, aborts the connection and then lets fusermount3
 // (whose socket it takes over: helper_socket is -1 afterwards) unmount. On failure
 // logs a warning and returns an empty watcher; fusermount3 keeps its socket then.
-AutoUnmountWatcher start_auto_unmount_watcher(unsigned connection_id, int& helper_socket);
+AutoUnmountWatcher start_auto_unmount_watcher(unsigned connection_id, const std::string& mountpoint,
+                                              int& helper_socket);
 // A clean end: tells the watcher not to abort anything, and reaps it.
 void stop_auto_unmount_watcher(AutoUnmountWatcher& watcher) noexcept;
 

@@ -64,7 +64,11 @@ static std::string unescape_mountinfo(const std::string& s) {
 }
 
 std::optional<MountEntry> find_mount(const std::string& path) {
-  std::ifstream mi("/proc/self/mountinfo");
+  return find_mount_in("/proc/self/mountinfo", path);
+}
+
+std::optional<MountEntry> find_mount_in(const std::string& mountinfo, const std::string& path) {
+  std::ifstream mi(mountinfo);
   std::string line;
   std::optional<MountEntry> found;  // the last one is the top of a stack of mounts
   while (std::getline(mi, line)) {
@@ -108,6 +112,10 @@ bool force_unmount(const std::string& path) {
 
 Process::Process(const std::string& binary, const std::vector<std::string>& args,
                  const std::string& log_path)
+    : Process(binary, args, log_path, std::function<bool()>()) {}
+
+Process::Process(const std::string& binary, const std::vector<std::string>& args,
+                 const std::string& log_path, const std::function<bool()>& prepare)
     : log_path_(log_path) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(binary.c_str()));
@@ -118,6 +126,7 @@ Process::Process(const std::string& binary, const std::vector<std::string>& args
   if (pid_ == 0) {
     ::dup2(log_fd, 1);
     ::dup2(log_fd, 2);
+    if (prepare && !prepare()) ::_exit(126);
     ::execv(binary.c_str(), argv.data());
     ::_exit(127);
   }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -43,6 +44,9 @@ struct MountEntry {
 // The entry mounted exactly at `path`, read from /proc/self/mountinfo (never touches
 // the mount itself, so it cannot hang).
 std::optional<MountEntry> find_mount(const std::string& path);
+// The same, from another mountinfo file: /proc/<pid>/mountinfo shows the mounts of
+// that process's mount namespace.
+std::optional<MountEntry> find_mount_in(const std::string& mountinfo, const std::string& path);
 bool wait_for_mount(const std::string& path, bool mounted, std::chrono::milliseconds timeout);
 
 // Lazily unmounts `path` if something is mounted there and aborts its connection so
@@ -54,6 +58,11 @@ class Process {
  public:
   Process(const std::string& binary, const std::vector<std::string>& args,
           const std::string& log_path);
+  // The same, but the child runs `prepare` just before exec (to enter a namespace or
+  // drop privileges, say). It may make only async-signal-safe calls, since the parent
+  // can have other threads; if it returns false the child exits 126 instead of exec.
+  Process(const std::string& binary, const std::vector<std::string>& args,
+          const std::string& log_path, const std::function<bool()>& prepare);
   ~Process();  // kills (SIGKILL) and reaps it if still running
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
