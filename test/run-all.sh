@@ -19,7 +19,7 @@ meson test -C "$builddir" --print-errorlogs || status=$?
 # Fuzzing: the request decoder and dispatch, INIT, and the command line, each for a
 # bounded minute under ASan+UBSan (test/fuzz/run.sh; FUZZ_SECONDS=3600 for a hunt).
 FUZZ_BUILDDIR=${FUZZ_BUILDDIR:-build-fuzz} test/fuzz/run.sh || status=$?
-# The unit, mount and compat suites again under ASan+UBSan (LeakSanitizer included),
+# The unit and mount suites again under ASan+UBSan (LeakSanitizer included),
 # and the transport tests under TSan; any report fails (test/sanitize/run.sh).
 test/sanitize/run.sh all || status=$?
 
