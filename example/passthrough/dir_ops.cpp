@@ -50,52 +50,59 @@ void PassthroughFs::list_directory(uf::Ino ino, const uf::ReadIn& in, Reply repl
     dir = inodes_.get(ino);
     if (!dir) return std::move(reply).error(ESTALE);
   }
-  std::lock_guard lock(handle.mutex);
-  if (static_cast<long>(in.offset) != handle.offset) {
-    ::seekdir(handle.dir, static_cast<long>(in.offset));  // offset 0 rewinds
-    handle.offset = static_cast<long>(in.offset);
-  }
-  bool any = false;
-  for (;;) {
-    errno = 0;
-    const dirent* e = ::readdir(handle.dir);
-    if (!e) {
-      // An error after some entries: hand those over; the next call reports it.
-      if (errno != 0 && !any) return std::move(reply).error(errno);
-      break;
+  int err = 0;
+  {
+    std::lock_guard lock(handle.mutex);
+    if (static_cast<long>(in.offset) != handle.offset) {
+      ::seekdir(handle.dir, static_cast<long>(in.offset));  // offset 0 rewinds
+      handle.offset = static_cast<long>(in.offset);
     }
-    const std::string_view name = e->d_name;
-    bool added;
-    if constexpr (Plus) {
-      uf::EntryParam entry;
-      bool counted = false;
-      int err = is_dot_or_dotdot(name) ? EINVAL : do_lookup(*dir, name, entry);
-      if (err == ENOENT) {  // removed since the listing was read
-        handle.offset = e->d_off;
-        continue;
+    bool any = false;
+    for (;;) {
+      errno = 0;
+      const dirent* e = ::readdir(handle.dir);
+      if (!e) {
+        // An error after some entries: hand those over; the next call reports it.
+        if (errno != 0 && !any) err = errno;
+        break;
       }
-      if (err == 0) {
-        counted = true;
+      const std::string_view name = e->d_name;
+      bool added;
+      if constexpr (Plus) {
+        uf::EntryParam entry;
+        bool counted = false;
+        int looked = is_dot_or_dotdot(name) ? EINVAL : do_lookup(*dir, name, entry);
+        if (looked == ENOENT) {  // removed since the listing was read
+          handle.offset = e->d_off;
+          continue;
+        }
+        if (looked == 0) {
+          counted = true;
+        } else {
+          // "." and "..", or an entry that cannot be looked up now: a plain entry
+          // (node id 0), which the kernel neither counts nor caches.
+          entry = {};
+          entry.attr.st_ino = e->d_ino;
+          entry.attr.st_mode = type_of(*e);
+        }
+        added = reply.add(name, entry, static_cast<std::uint64_t>(e->d_off));
+        if (!added && counted) inodes_.forget(entry.ino, 1);  // the kernel never saw it
       } else {
-        // "." and "..", or an entry that cannot be looked up now: a plain entry
-        // (node id 0), which the kernel neither counts nor caches.
-        entry = {};
-        entry.attr.st_ino = e->d_ino;
-        entry.attr.st_mode = type_of(*e);
+        added = reply.add(name, e->d_ino, type_of(*e), static_cast<std::uint64_t>(e->d_off));
       }
-      added = reply.add(name, entry, static_cast<std::uint64_t>(e->d_off));
-      if (!added && counted) inodes_.forget(entry.ino, 1);  // the kernel never saw it
-    } else {
-      added = reply.add(name, e->d_ino, type_of(*e), static_cast<std::uint64_t>(e->d_off));
+      if (!added) {
+        // The kernel's buffer is full; step back so this entry comes first next time.
+        ::seekdir(handle.dir, handle.offset);
+        break;
+      }
+      any = true;
+      handle.offset = e->d_off;
     }
-    if (!added) {
-      // The kernel's buffer is full; step back so this entry comes first next time.
-      ::seekdir(handle.dir, handle.offset);
-      break;
-    }
-    any = true;
-    handle.offset = e->d_off;
   }
+  // Answered only after unlocking: once the answer is out, the caller may close the
+  // directory, and RELEASEDIR on another thread deletes the handle with its mutex
+  // (ThreadSanitizer caught the unlock landing after that).
+  if (err) return std::move(reply).error(err);
   std::move(reply).done();
 }
 
