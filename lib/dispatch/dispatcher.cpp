@@ -138,9 +138,11 @@ void Dispatcher::dispatch(const ParsedRequest& p, ReplyTarget& target, std::size
     return;
   }
   req.supplementary_groups = groups;
-  std::uint64_t stale = 0;
+  StaleInterrupt stale;
   if (p.traits->replies && interrupts_) req.inflight = interrupts_->begin(queue, req.unique, stale);
-  if (stale) reply_error(target, stale, EAGAIN);  // the kernel resends it if still wanted
+  // On the fd the INTERRUPT came from, never on `target`: over io_uring that is this
+  // request's ring entry, which only this request's own reply may commit.
+  if (stale.interrupt_unique && stale.answer_on) reply_error(*stale.answer_on, stale.interrupt_unique, EAGAIN);
   current_inflight_ = req.inflight;
   try {
     call_filesystem(p, req, target);

@@ -111,27 +111,36 @@ InterruptRegistry::InterruptRegistry(std::size_t queues) {
 }
 
 InflightRequest* InterruptRegistry::begin(std::size_t queue, std::uint64_t unique,
-                                          std::uint64_t& stale) {
-  stale = 0;
+                                          StaleInterrupt& stale) {
+  stale = {};
   if (!enabled()) return nullptr;
   auto* r = t_cache.take();
   r->unique = unique;
   r->table = tables_[queue % tables_.size()].get();
   r->table->add(r);
+  // The lock-free count only skips the lock in the common case; what is parked is
+  // decided under the lock (another request may have emptied the list meanwhile).
   if (parked_count_.load(std::memory_order_acquire) == 0) return r;
   std::lock_guard lock(parked_mutex_);
+  if (parked_.empty()) return r;
   for (auto it = parked_.begin(); it != parked_.end(); ++it) {
     if (it->target == unique) {
       r->interrupt();
       parked_.erase(it);
-      parked_count_.fetch_sub(1);
+      parked_count_.fetch_sub(1, std::memory_order_release);
       return r;
     }
   }
-  // Not ours: one stale parked interrupt is handed back per new request.
-  stale = parked_.front().interrupt_unique;
+  // Not ours. The oldest parked interrupt is stale once enough later requests went
+  // by without its own: over io_uring the kernel may send an INTERRUPT (on /dev/fuse)
+  // before this daemon has seen the ring completion that carries its request, so a
+  // young one is likely still to meet it. One stale interrupt is handed back per new
+  // request at most.
+  Parked& oldest = parked_.front();
+  if (++oldest.passed < kStaleAfter) return r;
+  stale = {oldest.interrupt_unique, oldest.answer_on};
   parked_.pop_front();
-  parked_count_.fetch_sub(1);
+  parked_count_.fetch_sub(1, std::memory_order_release);
   return r;
 }
 
@@ -145,7 +154,8 @@ void InterruptRegistry::release(InflightRequest* r) {
   if (r && r->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) t_cache.give(r);
 }
 
-InterruptOutcome InterruptRegistry::interrupt(std::uint64_t target, std::uint64_t interrupt_unique) {
+InterruptOutcome InterruptRegistry::interrupt(std::uint64_t target, std::uint64_t interrupt_unique,
+                                              ReplyTarget* answer_on) {
   for (auto& t : tables_)
     if (t->interrupt(target)) return InterruptOutcome::delivered;
   std::lock_guard lock(parked_mutex_);
@@ -153,7 +163,7 @@ InterruptOutcome InterruptRegistry::interrupt(std::uint64_t target, std::uint64_
   // parked list after adding itself, so parking after a miss cannot lose it.
   for (auto& t : tables_)
     if (t->interrupt(target)) return InterruptOutcome::delivered;
-  parked_.push_back({target, interrupt_unique});
+  parked_.push_back({target, interrupt_unique, answer_on, 0});
   parked_count_.fetch_add(1, std::memory_order_release);
   return InterruptOutcome::parked;
 }

@@ -13,13 +13,11 @@
 #include <stop_token>
 #include <vector>
 
+#include "uringfuse/reply_target.hpp"
+
 namespace uringfuse::detail {
 
 class InflightTable;
-
-}  // namespace uringfuse::detail
-
-namespace uringfuse::detail {
 
 // Shared by the dispatching frame (which may still ask interrupted() after replying)
 // and the reply (which may be sent later, from another thread): two references.
@@ -55,18 +53,34 @@ class InflightTable {
 
 enum class InterruptOutcome { delivered, parked };
 
+// A parked interrupt whose request never showed up: it must be answered EAGAIN on
+// the /dev/fuse fd it was read from (never on a ring entry, which belongs to the
+// request being served), so that the kernel resends it if it still cares.
+struct StaleInterrupt {
+  std::uint64_t interrupt_unique = 0;  // 0: none
+  ReplyTarget* answer_on = nullptr;
+};
+
 class InterruptRegistry {
  public:
+  // Requests that may pass a parked interrupt before it counts as stale: more than
+  // one queue's worth of completions handled in one batch.
+  static constexpr unsigned kStaleAfter = 64;
+
   explicit InterruptRegistry(std::size_t queues = 1);
   // Registers a new request on `queue`. Returns null when interrupts are off. A
-  // non-zero `stale` is a parked interrupt (its own unique) that should now be
-  // answered EAGAIN so the kernel resends it or forgets it.
-  InflightRequest* begin(std::size_t queue, std::uint64_t unique, std::uint64_t& stale);
+  // `stale` with a non-zero unique is a parked interrupt that should now be answered
+  // EAGAIN on its own target so the kernel resends it or forgets it.
+  InflightRequest* begin(std::size_t queue, std::uint64_t unique, StaleInterrupt& stale);
   // The reply has been sent: no longer findable by INTERRUPT.
   static void replied(InflightRequest* r);
   // Drops one reference; the last frees the entry.
   static void release(InflightRequest* r);
-  InterruptOutcome interrupt(std::uint64_t target_unique, std::uint64_t interrupt_unique);
+  // `answer_on` is the /dev/fuse target the INTERRUPT was read from; it must outlive
+  // the registry's use (transports keep their targets for the session's life).
+  InterruptOutcome interrupt(std::uint64_t target_unique, std::uint64_t interrupt_unique,
+                             ReplyTarget* answer_on);
+  std::size_t parked() const { return parked_count_.load(std::memory_order_acquire); }
   void set_enabled(bool on) { enabled_.store(on, std::memory_order_relaxed); }
   bool enabled() const { return enabled_.load(std::memory_order_relaxed); }
 
@@ -75,6 +89,8 @@ class InterruptRegistry {
   std::vector<std::unique_ptr<InflightTable>> tables_;
   struct Parked {
     std::uint64_t target, interrupt_unique;
+    ReplyTarget* answer_on;
+    unsigned passed;  // later requests registered since it was parked
   };
   std::mutex parked_mutex_;
   std::deque<Parked> parked_;

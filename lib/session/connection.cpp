@@ -56,7 +56,7 @@ void Connection::handle(const RawRequest& raw, ReplyTarget& target) noexcept {
     return;
   }
   if (is(p, Opcode::DESTROY)) return handle_destroy(p, target);
-  if (is(p, Opcode::INTERRUPT)) return handle_interrupt(p, target);
+  if (is(p, Opcode::INTERRUPT)) return handle_interrupt(p, raw.queue == 0 ? &target : nullptr);
   if (is(p, Opcode::NOTIFY_REPLY)) return handle_notify_reply(p);
   if (config_.allow_root && denied_by_allow_root(p)) return reply_error(target, p.header.unique, EACCES);
   dispatcher_.dispatch(p, target, raw.queue);
@@ -138,11 +138,18 @@ void Connection::finish() noexcept {
   });
 }
 
-void Connection::handle_interrupt(const ParsedRequest& p, ReplyTarget& target) {
-  if (no_interrupt_) return reply_error(target, p.header.unique, ENOSYS);
+// `device` is the /dev/fuse target the INTERRUPT was read from; null when a ring
+// carried it, and then any answer goes to the session fd (a ring entry is committed
+// by its transport for a request that takes no reply, and must not be twice).
+void Connection::handle_interrupt(const ParsedRequest& p, ReplyTarget* device) {
+  ReplyTarget* answer_on = device ? device : notify_->device_target();
+  if (no_interrupt_) {
+    if (answer_on) reply_error(*answer_on, p.header.unique, ENOSYS);
+    return;
+  }
   auto in = read_struct<abi::fuse_interrupt_in>(p.op_in);
   // Delivered or parked: either way the kernel expects no answer now.
-  interrupts_.interrupt(in.unique, p.header.unique);
+  interrupts_.interrupt(in.unique, p.header.unique, answer_on);
 }
 
 void Connection::handle_notify_reply(const ParsedRequest& p) {

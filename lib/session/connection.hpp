@@ -63,7 +63,7 @@ class Connection final : public RequestHandler {
   void handle_init(const ParsedRequest& p, ReplyTarget& target);
   bool start_uring(InitOutcome& o);
   void handle_destroy(const ParsedRequest& p, ReplyTarget& target);
-  void handle_interrupt(const ParsedRequest& p, ReplyTarget& target);
+  void handle_interrupt(const ParsedRequest& p, ReplyTarget* device);
   void handle_notify_reply(const ParsedRequest& p);
   bool denied_by_allow_root(const ParsedRequest& p) const;
   void trace_request(const ParsedRequest& p, std::string_view via) const;

@@ -33,7 +33,8 @@ int NotifyChannel::send(std::int32_t code, std::span<const iovec> body, std::uin
 
 std::uint64_t NotifyChannel::add_retrieve(Notifier::RetrieveCallback cb) {
   std::lock_guard lock(retrieve_mutex_);
-  std::uint64_t id = next_retrieve_++;
+  std::uint64_t id = next_retrieve_;
+  next_retrieve_ += 2;
   retrieves_.emplace(id, std::move(cb));
   return id;
 }

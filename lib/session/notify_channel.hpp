@@ -21,6 +21,9 @@ class NotifyChannel {
   void attach(ReplyTarget* target, int fd);
   void set_negotiated(std::uint32_t minor, std::uint64_t capable, std::uint64_t negotiated);
   void set_ended();
+  // The session fd's target: for answers that must go to /dev/fuse whatever carried
+  // the request at hand (a stale interrupt's EAGAIN). Null before attach().
+  ReplyTarget* device_target() const { return target_; }
 
   // Sends one notification if the connection is up and speaks `min_minor`.
   int send(std::int32_t code, std::span<const iovec> body, std::uint32_t min_minor);
@@ -41,7 +44,10 @@ class NotifyChannel {
   std::atomic<std::uint32_t> minor_{0};
   std::atomic<std::uint64_t> capable_{0}, negotiated_{0};
   std::mutex retrieve_mutex_;
-  std::uint64_t next_retrieve_ = 1;
+  // Ids far above any the kernel gives its own requests (which step by 2 from 2), and
+  // even: the kernel reads bit 0 of a unique as FUSE_INT_REQ_BIT, and over io_uring the
+  // NOTIFY_REPLY is committed under this id, which must find no other request.
+  std::uint64_t next_retrieve_ = std::uint64_t{1} << 62;
   std::unordered_map<std::uint64_t, Notifier::RetrieveCallback> retrieves_;
 };
 

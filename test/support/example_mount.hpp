@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "kernel_log.hpp"
 #include "mount_harness.hpp"
 
 #define URINGFUSE_REQUIRE_MOUNT_PREREQUISITES()                                       \
@@ -38,7 +39,12 @@ class ExampleMount : public Base {
     if (watchdog_ && watchdog_->fired()) ADD_FAILURE() << "watchdog aborted a hung mount";
     stop_daemon();
     EXPECT_FALSE(find_mount(mnt_).has_value()) << "mount left behind";
+    if (expect_quiet_kernel_)
+      for (const auto& line : kernel_log_.fuse_lines()) ADD_FAILURE() << "kernel log: " << line;
   }
+
+  // For the tests that provoke the kernel on purpose (aborted connections).
+  void allow_kernel_fuse_messages() { expect_quiet_kernel_ = false; }
 
   // Runs `example -f args... mnt_` and waits until the mount is there.
   void start_daemon(const std::string& example, std::vector<std::string> args) {
@@ -77,6 +83,8 @@ class ExampleMount : public Base {
     uring_ = false;
   }
 
+  KernelLogWatch kernel_log_;
+  bool expect_quiet_kernel_ = true;
   TempDir dir_;
   std::string mnt_;
   std::optional<Process> daemon_;

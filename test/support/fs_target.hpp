@@ -83,12 +83,15 @@ class FsTargetTest : public Base {
   void TearDown() override {
     target_.stop();
     ::umask(old_umask_);
+    if (this->GetParam().passthrough)
+      for (const auto& line : kernel_log_.fuse_lines()) ADD_FAILURE() << "kernel log: " << line;
   }
 
   const TargetKind& kind() const { return this->GetParam(); }
   const std::string& root() const { return target_.root(); }
   std::string path(const std::string& rel) const { return target_.root() + "/" + rel; }
 
+  KernelLogWatch kernel_log_;  // declared first: watches from before the mount
   FsTarget target_;
   mode_t old_umask_ = 022;
 };

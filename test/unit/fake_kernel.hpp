@@ -105,6 +105,15 @@ class FakeKernel {
     return capture_.take();
   }
   std::vector<CapturedReply> feed(const RequestBuilder& b) { return feed(b.build()); }
+  // As if a ring (queue >= 1) or another /dev/fuse fd carried it: replies go to `target`.
+  void feed_on(const RequestBuilder& b, detail::ReplyTarget& target, std::size_t queue) {
+    auto bytes = b.build();
+    auto all = std::span<const std::byte>(bytes);
+    auto head = all.first(sizeof(abi::fuse_in_header));
+    detail::RawRequest raw{head, {}, all.subspan(head.size()), false, all.size(), "fake:ring"};
+    raw.queue = queue;
+    connection_.handle(raw, target);
+  }
 
   // Sends an INIT as a 6.18 kernel would (7.45, INIT_EXT) and returns the reply.
   CapturedReply init(std::uint64_t flags = default_kernel_flags(), std::uint32_t minor = 45) {

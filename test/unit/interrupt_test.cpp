@@ -3,6 +3,7 @@
 // delivered, and a stale parked one is answered EAGAIN.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 #include "fake_kernel.hpp"
@@ -66,19 +67,82 @@ TEST(Interrupts, EarlyInterruptIsParkedThenDelivered) {
   fs.cb.reset();
 }
 
-TEST(Interrupts, StaleParkedInterruptIsAnsweredEagain) {
+// The oldest parked interrupt turns stale once kStaleAfter later requests went by
+// without it; its EAGAIN goes where the INTERRUPT came from (/dev/fuse), never to the
+// ring entry of the request being served, which only that request's reply commits.
+TEST(Interrupts, StaleParkedInterruptIsAnsweredEagainOnDevFuse) {
+  ParkingFs fs;
+  FakeKernel k(fs, implemented_operations<ParkingFs>(), false, nullptr);
+  ASSERT_EQ(k.init().error, 0);
+  EXPECT_TRUE(interrupt(k, 30, 31).empty());  // its request was already answered
+  ReplyCapture ring_entry;
+  const unsigned passes = detail::InterruptRegistry::kStaleAfter;
+  for (unsigned i = 0; i < passes; ++i) {
+    k.feed_on(RequestBuilder(Opcode::GETATTR, 40 + 2 * i).arg(abi::fuse_getattr_in{}), ring_entry, 0);
+    auto dev = k.take();
+    if (i + 1 < passes) {
+      EXPECT_TRUE(dev.empty()) << "answered stale after only " << i + 1 << " requests";
+      continue;
+    }
+    ASSERT_EQ(dev.size(), 1u);
+    EXPECT_EQ(dev[0].unique, 31u);
+    EXPECT_EQ(dev[0].error, -EAGAIN);  // the kernel resends it if it still matters
+  }
+  EXPECT_TRUE(ring_entry.take().empty());  // nothing but the requests' own replies
+  EXPECT_FALSE(fs.interrupted_at_call);
+  fs.cb.reset();
+  for (auto& p : fs.parked) std::move(p->reply).error(EIO);
+  auto own = ring_entry.take();
+  ASSERT_EQ(own.size(), passes);
+  for (unsigned i = 0; i < passes; ++i) EXPECT_EQ(own[i].unique, 40 + 2 * i);
+}
+
+// The same over a ring: the INTERRUPT itself is read from /dev/fuse (the capture),
+// the requests come on queue 1; the stale answer still never reaches the ring entry.
+TEST(Interrupts, StaleInterruptNeverAnsweredThroughRingEntry) {
   ParkingFs fs;
   FakeKernel k(fs, implemented_operations<ParkingFs>());
   ASSERT_EQ(k.init().error, 0);
-  EXPECT_TRUE(interrupt(k, 30, 31).empty());  // its request was already answered
-  auto r = k.feed(RequestBuilder(Opcode::GETATTR, 40).arg(abi::fuse_getattr_in{}));
-  ASSERT_EQ(r.size(), 1u);
-  EXPECT_EQ(r[0].unique, 31u);
-  EXPECT_EQ(r[0].error, -EAGAIN);  // the kernel resends it if it still matters
-  EXPECT_FALSE(fs.interrupted_at_call);
-  std::move(fs.parked[0]->reply).error(EIO);
+  EXPECT_TRUE(interrupt(k, 30, 31).empty());
+  ReplyCapture ring_entry;
+  for (unsigned i = 0; i < 2 * detail::InterruptRegistry::kStaleAfter; ++i)
+    k.feed_on(RequestBuilder(Opcode::GETATTR, 1000 + 2 * i).arg(abi::fuse_getattr_in{}), ring_entry, 1);
+  EXPECT_TRUE(ring_entry.take().empty());
+  auto dev = k.take();
+  ASSERT_EQ(dev.size(), 1u);
+  EXPECT_EQ(dev[0].unique, 31u);
   fs.cb.reset();
-  k.take();
+  for (auto& p : fs.parked) std::move(p->reply).error(EIO);
+}
+
+// Workers registering requests while others park interrupts and empty the parked
+// list: the lock-free count may be stale by the time a worker holds the lock.
+TEST(Interrupts, ParkedListRacesStayConsistent) {
+  detail::InterruptRegistry registry(3);
+  ReplyCapture device;
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> stale_answers{0};
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 3; ++w)
+    workers.emplace_back([&, w] {
+      std::uint64_t unique = 2 + 2 * static_cast<std::uint64_t>(w);
+      while (!stop.load()) {
+        detail::StaleInterrupt stale;
+        auto* r = registry.begin(static_cast<std::size_t>(w), unique, stale);
+        if (stale.interrupt_unique) {
+          EXPECT_EQ(stale.answer_on, &device);
+          ++stale_answers;
+        }
+        detail::InterruptRegistry::replied(r);
+        detail::InterruptRegistry::release(r);
+        unique += 6;
+      }
+    });
+  for (std::uint64_t i = 0; i < 200000; ++i) registry.interrupt(1'000'000'001 + 2 * i, i, &device);
+  stop = true;
+  for (auto& t : workers) t.join();
+  EXPECT_GT(stale_answers.load(), 0u);
+  EXPECT_LE(stale_answers.load() + registry.parked(), 200000u);
 }
 
 TEST(Interrupts, AnsweredRequestIsNoLongerFindable) {

@@ -127,6 +127,11 @@ TEST_F(Notify, RetrieveRoutesNotifyReplyToItsCaller) {
   auto out = r.as<abi::fuse_notify_retrieve_out>();
   EXPECT_EQ(out.nodeid, 9u);
   EXPECT_EQ(out.size, 16u);
+  // Even (bit 0 is the kernel's FUSE_INT_REQ_BIT: an odd id over io_uring is read as
+  // an interrupt reply and refused) and far above the kernel's own uniques, which
+  // the NOTIFY_REPLY's commit must never find instead.
+  EXPECT_EQ(out.notify_unique % 2, 0u);
+  EXPECT_GE(out.notify_unique, std::uint64_t{1} << 62);
   // The kernel answers with a NOTIFY_REPLY whose unique is the notify_unique.
   abi::fuse_notify_retrieve_in in{};
   in.offset = 512;

@@ -45,36 +45,6 @@ bool needs_no_reply(std::uint32_t opcode) {
 
 }  // namespace
 
-void RingEntry::send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept {
-  auto payload = buffers.payload;
-  std::size_t size = 0;
-  bool in_place = body.size() == 1 && body[0].iov_base == payload.data();
-  for (const auto& part : body) size += part.iov_len;
-  if (size > payload.size()) {
-    log(LogLevel::err, "uringfuse: reply #%llu is %zu bytes, the ring payload holds %zu; answering EIO",
-        static_cast<unsigned long long>(unique), size, payload.size());
-    error = -EIO;
-    size = 0;
-  } else if (!in_place) {
-    std::size_t at = 0;
-    for (const auto& part : body) {
-      std::memcpy(payload.data() + at, part.iov_base, part.iov_len);
-      at += part.iov_len;
-    }
-  }
-  abi::fuse_out_header out{};
-  out.len = static_cast<std::uint32_t>(sizeof out + size);
-  out.error = error;
-  out.unique = unique;
-  std::memcpy(buffers.header->in_out, &out, sizeof out);
-  buffers.header->ring_ent_in_out.payload_sz = static_cast<std::uint32_t>(size);
-  replied = true;
-  if (queue->on_owner_thread())
-    queue->queue_commit(this);
-  else
-    queue->push_foreign(this);  // the ring has a single issuer: hand it over
-}
-
 RingQueue::RingQueue(unsigned qid, int cpu, std::size_t depth, int dev_fd, RequestHandler& handler)
     : qid_(qid), cpu_(cpu), depth_(depth), dev_fd_(dev_fd), handler_(handler),
       via_("uring:q" + std::to_string(qid)) {}
@@ -101,10 +71,10 @@ void RingQueue::setup(std::size_t payload_size, bool want_event_fd, BufferFactor
     if (int r = io_uring_register_eventfd(&ring_, cq_event_fd_); r < 0) fail(r, "io_uring_register_eventfd");
   }
   buffers_ = make_buffers(cpu_, depth_, payload_size);
-  entries_.resize(depth_);
+  entries_ = std::make_unique<RingEntry[]>(depth_);  // fixed addresses: the kernel's user_data
   for (std::size_t i = 0; i < depth_; ++i) {
     RingEntry& e = entries_[i];
-    e.queue = this;
+    e.owner = this;
     e.buffers = buffers_->entry(i);
     e.registration[0] = {e.buffers.header, sizeof(abi::fuse_uring_req_header)};
     e.registration[1] = {e.buffers.payload.data(), e.buffers.payload.size()};
@@ -150,8 +120,11 @@ void RingQueue::prep_command(RingEntry* e, abi::UringCmd cmd) {
 }
 
 void RingQueue::submit_registers() {
-  for (auto& e : entries_) prep_command(&e, abi::UringCmd::REGISTER);
-  live_entries_ = entries_.size();
+  for (std::size_t i = 0; i < depth_; ++i) {
+    entries_[i].state.start_register();
+    prep_command(&entries_[i], abi::UringCmd::REGISTER);
+  }
+  live_entries_ = depth_;
   submit();
 }
 
@@ -211,40 +184,40 @@ void RingQueue::handle_completion(const io_uring_cqe* cqe) {
     case CompletionAction::end:
       break;
   }
+  e->state.end();
   e->pending = abi::UringCmd::INVALID;
   if (live_entries_ > 0) --live_entries_;  // none left: the queue's loop ends
 }
 
 void RingQueue::handle_request(RingEntry* e) {
   auto* h = e->buffers.header;
-  const auto& io = h->ring_ent_in_out;
-  e->commit_id = io.commit_id;
-  e->replied = false;
-  std::size_t payload = std::min<std::size_t>(io.payload_sz, e->buffers.payload.size());
-  auto as_bytes = [](const char* p, std::size_t n) {
-    return std::span<const std::byte>(reinterpret_cast<const std::byte*>(p), n);
-  };
-  RawRequest raw;
-  raw.header = as_bytes(h->in_out, sizeof(abi::fuse_in_header));
-  raw.op_in = as_bytes(h->op_in, sizeof h->op_in);
-  raw.args = std::span<const std::byte>(e->buffers.payload.data(), payload);
-  raw.split = true;
-  raw.wire_size = sizeof(abi::fuse_in_header) + payload;
-  raw.via = via_;
-  raw.queue = qid_ + 1;  // interrupt table 0 belongs to /dev/fuse
+  if (!e->begin_request()) {
+    // The kernel completed a command for an entry that was not waiting for a request:
+    // serving it could commit the entry twice. Log and stop using the entry.
+    log(LogLevel::err, "uringfuse: %s: a request arrived on an entry that is %s; the entry ends",
+        via_.c_str(), phase_name(e->state.phase()));
+    e->state.end();
+    if (live_entries_ > 0) --live_entries_;
+    return;
+  }
+  RawRequest raw = e->raw_request(via_, qid_ + 1);  // interrupt table 0 belongs to /dev/fuse
   requests_.fetch_add(1, std::memory_order_relaxed);
   auto now = in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
   if (now > high_water_.load(std::memory_order_relaxed)) high_water_.store(now, std::memory_order_relaxed);
   abi::fuse_in_header in;
   std::memcpy(&in, h->in_out, sizeof in);
   handler_.handle(raw, *e);
-  // The opcode first: any other request may already be answered from another thread
-  // (a deferred reply) that is writing `replied` right now. Requests that take no
-  // reply are never deferred, so only for them is the flag ours to read.
-  if (needs_no_reply(in.opcode) && !e->replied) e->send(in.unique, 0, {});
+  // The kernel expects no answer to these, but the entry must be committed to fetch
+  // the next request; a claim, so never twice even if a handler answered anyway.
+  if (needs_no_reply(in.opcode)) e->finish_without_reply(in.unique);
 }
 
 void RingQueue::queue_commit(RingEntry* e) {
+  if (!e->state.start_commit()) {
+    log(LogLevel::err, "uringfuse: %s: commit of an entry that is %s refused", via_.c_str(),
+        phase_name(e->state.phase()));
+    return;
+  }
   kernel_will_see();
   replies_.fetch_add(1, std::memory_order_relaxed);
   in_flight_.fetch_sub(1, std::memory_order_relaxed);

@@ -16,32 +16,15 @@
 
 #include "transport/raw_request.hpp"
 #include "transport/uring/buffer_provider.hpp"
+#include "transport/uring/ring_entry.hpp"
 #include "uringfuse/queue_stats.hpp"
 
 namespace uringfuse::detail {
 
-class RingQueue;
-
-// One registered entry; it is also the ReplyTarget of the request it carries, so a
-// reply writes straight into the entry's buffers.
-class RingEntry final : public ReplyTarget {
- public:
-  void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
-  std::span<std::byte> reply_buffer() noexcept override { return buffers.payload; }
-
-  RingQueue* queue = nullptr;
-  EntryBuffers buffers;
-  iovec registration[2]{};
-  std::uint64_t commit_id = 0;
-  abi::UringCmd pending = abi::UringCmd::INVALID;  // the command the kernel holds
-  bool replied = false;
-  RingEntry* next_foreign = nullptr;
-};
-
-class RingQueue {
+class RingQueue final : public EntryOwner {
  public:
   RingQueue(unsigned qid, int cpu, std::size_t depth, int dev_fd, RequestHandler& handler);
-  ~RingQueue();
+  ~RingQueue() override;
   RingQueue(const RingQueue&) = delete;
   RingQueue& operator=(const RingQueue&) = delete;
 
@@ -60,7 +43,7 @@ class RingQueue {
   bool process_completions();
 
   void wake();  // from any thread
-  void push_foreign(RingEntry* entry);
+  void push_foreign(RingEntry* entry) override;
   int completion_event_fd() const { return cq_event_fd_; }
   bool alive() const { return live_entries_ > 0; }
 
@@ -70,8 +53,9 @@ class RingQueue {
   QueueStats stats() const;
 
   // Called by RingEntry::send on the owning thread.
-  void queue_commit(RingEntry* entry);
-  bool on_owner_thread() const;
+  void queue_commit(RingEntry* entry) override;
+  bool on_owner_thread() const override;
+  const char* name() const override { return via_.c_str(); }
 
  private:
   void handle_completion(const io_uring_cqe* cqe);
@@ -92,7 +76,7 @@ class RingQueue {
   int wake_fd_ = -1;
   int cq_event_fd_ = -1;
   std::unique_ptr<BufferProvider> buffers_;
-  std::vector<RingEntry> entries_;
+  std::unique_ptr<RingEntry[]> entries_;
   std::atomic<RingEntry*> foreign_{nullptr};
   std::size_t live_entries_ = 0;
   std::atomic<std::uint64_t> requests_{0}, replies_{0}, in_flight_{0}, high_water_{0};
