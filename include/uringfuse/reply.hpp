@@ -44,8 +44,12 @@ class ReplyBase {
   detail::ReplyTarget* target() const { return ctx_.target; }
   template <class T>
   void send_struct(const T& wire_struct);
+  // The transport memory lent for building the answer in place; empty when there is
+  // none, or when the session has ended (the memory went with it).
+  std::span<std::byte> lent_buffer() const noexcept;
 
  private:
+  void drop_after_session(detail::ReplyTarget*& target) noexcept;
   void deliver(int error, std::span<const iovec> body) noexcept;
   detail::ReplyTarget* take_target() noexcept;  // null (and a log line) if sent already
   void finish() noexcept;
@@ -106,7 +110,7 @@ class ReplyData : public ReplyBase {
   // Sends the first `n` bytes of buffer().
   void commit(std::size_t n) &&;
   // True when buffer() is transport memory (an io_uring entry's payload).
-  bool lends_buffer() const { return target() && !target()->reply_buffer().empty(); }
+  bool lends_buffer() const { return !lent_buffer().empty(); }
 
  private:
   std::vector<std::byte> own_;

@@ -36,6 +36,13 @@ class ReplyTarget {
 
 struct InflightRequest;
 
+// Names the session a reply belongs to, so that a reply outliving it sends nothing
+// (lib/dispatch/reply_gate.hpp). Slot 0: not tied to a session's life.
+struct GateTicket {
+  std::uint32_t slot = 0;
+  std::uint32_t generation = 0;
+};
+
 // Everything a reply object needs to answer one request.
 struct ReplyContext {
   ReplyTarget* target = nullptr;
@@ -45,6 +52,7 @@ struct ReplyContext {
   bool debug = false;          // log one line per reply
   // Interrupt bookkeeping; released when the reply is sent. May be null.
   InflightRequest* inflight = nullptr;
+  GateTicket gate;
 };
 
 }  // namespace uringfuse::detail

@@ -122,7 +122,7 @@ void reply_error(ReplyTarget& target, std::uint64_t unique, int errnum) noexcept
 
 ReplyContext Dispatcher::reply_context(const ParsedRequest& p, ReplyTarget& target,
                                        std::uint32_t max_size) const {
-  return ReplyContext{&target, p.header.unique, p.header.opcode, max_size, debug_, current_inflight_};
+  return ReplyContext{&target, p.header.unique, p.header.opcode, max_size, debug_, current_inflight_, gate_};
 }
 
 void Dispatcher::dispatch(const ParsedRequest& p, ReplyTarget& target, std::size_t queue) noexcept {

@@ -28,6 +28,10 @@ class Dispatcher {
   Filesystem& filesystem() { return fs_; }
   const OperationSet& implemented() const { return implemented_; }
 
+  // The session's reply gate: replies carry it, so one outliving the session sends
+  // nothing. Default: ungated (unit tests whose targets outlive every reply).
+  void set_gate(GateTicket gate) { gate_ = gate; }
+
   // Interrupt tracking; without a registry requests are not findable by INTERRUPT.
   void set_interrupts(InterruptRegistry* registry) { interrupts_ = registry; }
 
@@ -50,6 +54,7 @@ class Dispatcher {
   std::uint32_t read_limit_ = 1u << 20;
   bool debug_ = false;
   InterruptRegistry* interrupts_ = nullptr;
+  GateTicket gate_;
   // The tracking entry of the request being dispatched on this thread.
   // initial-exec: read on every request; the default model calls __tls_get_addr.
   static thread_local InflightRequest* current_inflight_ __attribute__((tls_model("initial-exec")));

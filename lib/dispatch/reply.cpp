@@ -10,6 +10,7 @@
 
 #include "abi/fuse_abi.hpp"
 #include "dispatch/inflight.hpp"
+#include "dispatch/reply_gate.hpp"
 #include "dispatch/wire_encoding.hpp"
 #include "uringfuse/log.hpp"
 
@@ -81,9 +82,21 @@ detail::ReplyTarget* ReplyBase::take_target() noexcept {
 
 void ReplyBase::finish() noexcept { detail::InterruptRegistry::replied(ctx_.inflight); }
 
+// The session is gone: its targets and interrupt tables with it. Nothing is sent;
+// the tracking entry (not the session's) is still let go.
+void ReplyBase::drop_after_session(detail::ReplyTarget*& target) noexcept {
+  log(LogLevel::notice, "uringfuse: %.*s #%llu: answered after its session ended; nothing sent",
+      static_cast<int>(op_name(ctx_.opcode).size()), op_name(ctx_.opcode).data(),
+      static_cast<unsigned long long>(ctx_.unique));
+  target = nullptr;
+  detail::InterruptRegistry::release(ctx_.inflight);
+}
+
 void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
   detail::ReplyTarget* target = take_target();
   if (!target) return;
+  detail::GatePass pass(ctx_.gate);
+  if (!pass) return drop_after_session(target);
   if (ctx_.debug) {
     if (error)
       log(LogLevel::debug, "uringfuse: reply #%llu error %d (%s)",
@@ -99,11 +112,19 @@ void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
 void ReplyBase::send_file(int fd, off_t offset, std::size_t size) {
   detail::ReplyTarget* target = take_target();
   if (!target) return;
+  detail::GatePass pass(ctx_.gate);
+  if (!pass) return drop_after_session(target);
   if (ctx_.debug)
     log(LogLevel::debug, "uringfuse: reply #%llu from fd %d, %zu bytes at %lld",
         static_cast<unsigned long long>(ctx_.unique), fd, size, static_cast<long long>(offset));
   target->send_file(ctx_.unique, fd, offset, size);
   finish();
+}
+
+std::span<std::byte> ReplyBase::lent_buffer() const noexcept {
+  if (!ctx_.target) return {};
+  detail::GatePass pass(ctx_.gate);
+  return pass ? ctx_.target->reply_buffer() : std::span<std::byte>{};
 }
 
 void ReplyEmpty::ok() && { send_body({}); }
@@ -157,7 +178,7 @@ void ReplyData::from_file(int fd, off_t offset, std::size_t size) && {
 
 std::span<std::byte> ReplyData::buffer() {
   if (!target()) return {};
-  if (auto lent = target()->reply_buffer(); lent.size() >= max_size()) return lent.first(max_size());
+  if (auto lent = lent_buffer(); lent.size() >= max_size()) return lent.first(max_size());
   own_.resize(max_size());
   return own_;
 }

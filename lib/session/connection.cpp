@@ -31,6 +31,7 @@ Connection::Connection(Filesystem& fs, OperationSet implemented, ConnectionConfi
       max_write_(kDefaultMaxWrite) {
   dispatcher_.set_debug(config_.debug);
   dispatcher_.set_interrupts(&interrupts_);
+  dispatcher_.set_gate(config_.gate);
 }
 
 std::size_t Connection::request_buffer_size() const noexcept {

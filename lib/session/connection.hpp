@@ -33,6 +33,7 @@ struct ConnectionConfig {
   bool allow_root = false;
   uid_t owner = 0;
   std::size_t queues = 1;  // transport queues, for the interrupt tables
+  GateTicket gate;         // the session's reply gate (reply_gate.hpp); none in unit tests
   UringStarter* uring = nullptr;  // set when the session was asked for io_uring
   // Called once when the connection can serve no more: DESTROY, or a refused INIT.
   std::function<void()> on_end;

@@ -25,7 +25,10 @@ SessionState::SessionState(SessionOptions o, Filesystem& f, OperationSet ops)
   if (wake_fd < 0) throw std::runtime_error(std::string("uringfuse: eventfd: ") + std::strerror(errno));
 }
 
-SessionState::~SessionState() { ::close(wake_fd); }
+SessionState::~SessionState() {
+  reply_gate.close();  // before any member goes: replies in progress finish first
+  ::close(wake_fd);
+}
 
 namespace {
 
@@ -77,6 +80,7 @@ static void prepare_connection(Session& session, SessionState& s) {
   cc.limits.page_size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   cc.allow_root = o.mount.allow_root;
   cc.owner = ::getuid();
+  cc.gate = s.reply_gate.ticket();
   cc.on_end = [&session] { session.exit(); };
   if (o.io_uring) {
     UringTransportConfig uc{s.mount.fd(), o.io_uring_q_depth, o.io_uring_threads, o.io_uring_pin,

@@ -1,6 +1,8 @@
 // The private state behind uringfuse::Session.
 #pragma once
 
+#include "dispatch/reply_gate.hpp"
+
 #include <atomic>
 #include <memory>
 
@@ -32,6 +34,10 @@ struct SessionState {
   int wake_fd = -1;  // eventfd: exit() writes it, run() waits on it
   std::atomic<bool> exited{false};
   std::atomic<bool> running{false};
+  // Declared last, so destroyed first: closed before the transports and their reply
+  // targets go, so that a reply kept by the filesystem beyond the session sends
+  // nothing instead of touching them.
+  ReplyGate reply_gate;
 };
 
 }  // namespace uringfuse::detail

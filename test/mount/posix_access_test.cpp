@@ -5,14 +5,17 @@
 //
 // Children run only plain syscalls (no gtest, no allocation) and report the first
 // failed check through run_in_child().
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstring>
 #include <string>
 
 #include "../support/fs_target.hpp"
@@ -417,6 +420,49 @@ TEST_P(PosixAccessAsNobody, ReadDirWithoutPermissionFailsEacces) {
     struct stat st {};
     if (::stat(f.c_str(), &st) == 0) return "stat through a 0700 root dir succeeded";
     if (errno != EACCES) return "stat failed with something other than EACCES";
+    return nullptr;
+  })));
+}
+
+// open/06.t: a directory the caller may read but not search opens for reading and
+// lists; only what is inside stays out of reach. Without read permission it does not.
+TEST_P(PosixAccessAsNobody, ReadableDirWithoutSearchPermissionOpens) {
+  ASSERT_SYS(::mkdir(path("rootdir").c_str(), 0755));
+  ASSERT_TRUE(write_file(path("rootdir/f"), "x"));
+  ASSERT_SYS(::chmod(path("rootdir").c_str(), 0644));
+  ASSERT_SYS(::mkdir(path("owndir").c_str(), 0755));
+  ASSERT_SYS(::chown(path("owndir").c_str(), kNobody, kNogroup));
+  ASSERT_SYS(::chmod(path("owndir").c_str(), 0400));
+  ASSERT_SYS(::mkdir(path("searchonly").c_str(), 0755));
+  ASSERT_SYS(::chown(path("searchonly").c_str(), kNobody, kNogroup));
+  ASSERT_SYS(::chmod(path("searchonly").c_str(), 0300));
+  const std::string root_dir = path("rootdir"), root_file = path("rootdir/f");
+  const std::string own_dir = path("owndir"), search_only = path("searchonly");
+  EXPECT_TRUE(ChildOk(as_nobody([&]() -> const char* {
+    int fd = ::open(root_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return "O_RDONLY|O_DIRECTORY of root's 0644 dir failed";
+    alignas(8) char buf[4096];
+    long n = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+    ::close(fd);
+    if (n < 0) return "listing root's 0644 dir failed";
+    bool found = false;
+    for (long at = 0; at < n;) {
+      auto* e = reinterpret_cast<const struct dirent64*>(buf + at);
+      found = found || std::strcmp(e->d_name, "f") == 0;
+      at += e->d_reclen;
+    }
+    if (!found) return "the listing of root's 0644 dir lacks its file";
+    fd = ::open(root_dir.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return "O_RDONLY of root's 0644 dir failed";
+    ::close(fd);
+    struct stat st {};
+    if (::stat(root_file.c_str(), &st) == 0) return "stat inside a dir without search permission succeeded";
+    if (errno != EACCES) return "stat inside failed with something other than EACCES";
+    fd = ::open(own_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return "O_RDONLY|O_DIRECTORY of the caller's own 0400 dir failed";
+    ::close(fd);
+    if (::open(search_only.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) >= 0) return "opened a 0300 dir for reading";
+    if (errno != EACCES) return "opening a 0300 dir failed with something other than EACCES";
     return nullptr;
   })));
 }

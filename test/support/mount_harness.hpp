@@ -106,7 +106,7 @@ bool wait_for_uring(Process& daemon);
 long long uring_requests_served(const std::string& daemon_log);
 
 // Path of a bundled example program in the build tree (URINGFUSE_EXAMPLE_DIR
-// overrides where the examples are looked for).
+// overrides where the examples are looked for); an absolute path is taken as it is.
 std::string example_binary(const std::string& name);
 
 // Reads a whole file through the mount with plain syscalls.
