@@ -8,6 +8,7 @@
 //                 inval_entry     tell the kernel the "data" dentry is stale
 //                 store TEXT      push TEXT into /data's page cache
 //                 retrieve        fetch /data's cached bytes back into /retrieved
+//                 release         answer every waiting read of /slow now
 //   /retrieved  what the last retrieve got
 //   /slow       a read that waits until the caller is interrupted (then EINTR)
 //
@@ -54,11 +55,22 @@ class SlowReads {
     threads_.emplace_back([this, token, reply = std::move(reply)]() mutable {
       {
         std::unique_lock lock(mutex_);
-        cv_.wait_for(lock, token, 20s, [this] { return finishing_; });
+        const std::uint64_t round = releases_;
+        cv_.wait_for(lock, token, 20s, [&] { return finishing_ || releases_ != round; });
       }
       if (token.stop_requested()) return std::move(reply).error(EINTR);
       std::move(reply).bytes(std::string_view("slow but done\n"));
     });
+  }
+  // Answers every waiting read now. Over io_uring, Linux (6.18) never sends the
+  // INTERRUPT for a request interrupted before a ring entry picked it up, so such a
+  // read would wait for its 20 s; "release" through /ctl ends them (doc/io_uring.md).
+  void release() {
+    {
+      std::lock_guard guard(mutex_);
+      ++releases_;
+    }
+    cv_.notify_all();
   }
   void finish() {
     std::vector<std::thread> threads;
@@ -75,6 +87,7 @@ class SlowReads {
   std::mutex mutex_;
   std::condition_variable_any cv_;
   bool finishing_ = false;
+  std::uint64_t releases_ = 0;
   std::vector<std::thread> threads_;
 };
 
@@ -147,6 +160,8 @@ class NotifyFs final : public uf::Filesystem {
       data_ = cmd.substr(4) + "\n";
     } else if (cmd == "inval_inode") {
       err = notifier_->inval_inode(kData, 0, 0);
+    } else if (cmd == "release") {
+      slow_.release();
     } else if (cmd == "hide") {
       hidden_ = true;
     } else if (cmd == "inval_entry") {

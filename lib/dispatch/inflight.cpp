@@ -120,7 +120,7 @@ InflightRequest* InterruptRegistry::begin(std::size_t queue, std::uint64_t uniqu
   r->table->add(r);
   // The lock-free count only skips the lock in the common case; what is parked is
   // decided under the lock (another request may have emptied the list meanwhile).
-  if (parked_count_.load(std::memory_order_acquire) == 0) return r;
+  if (parked_count_.load() == 0) return r;  // seq_cst: pairs with interrupt()
   std::lock_guard lock(parked_mutex_);
   if (parked_.empty()) return r;
   for (auto it = parked_.begin(); it != parked_.end(); ++it) {
@@ -131,13 +131,10 @@ InflightRequest* InterruptRegistry::begin(std::size_t queue, std::uint64_t uniqu
       return r;
     }
   }
-  // Not ours. The oldest parked interrupt is stale once enough later requests went
-  // by without its own: over io_uring the kernel may send an INTERRUPT (on /dev/fuse)
-  // before this daemon has seen the ring completion that carries its request, so a
-  // young one is likely still to meet it. One stale interrupt is handed back per new
-  // request at most.
+  // Not ours. The oldest parked interrupt is stale once it waited stale_after_ for
+  // its request (see kStaleAfter). One is handed back per new request at most.
   Parked& oldest = parked_.front();
-  if (++oldest.passed < kStaleAfter) return r;
+  if (std::chrono::steady_clock::now() - oldest.parked_at < stale_after_) return r;
   stale = {oldest.interrupt_unique, oldest.answer_on};
   parked_.pop_front();
   parked_count_.fetch_sub(1, std::memory_order_release);
@@ -159,12 +156,18 @@ InterruptOutcome InterruptRegistry::interrupt(std::uint64_t target, std::uint64_
   for (auto& t : tables_)
     if (t->interrupt(target)) return InterruptOutcome::delivered;
   std::lock_guard lock(parked_mutex_);
-  // Look again under the parking lock? A request registering right now checks the
-  // parked list after adding itself, so parking after a miss cannot lose it.
-  for (auto& t : tables_)
-    if (t->interrupt(target)) return InterruptOutcome::delivered;
-  parked_.push_back({target, interrupt_unique, answer_on, 0});
-  parked_count_.fetch_add(1, std::memory_order_release);
+  // Counted before the second look: a request that registers meanwhile either is
+  // seen by the look (its table's mutex orders the two), or sees the count and waits
+  // on this lock for the parked entry. Counting only after parking lost interrupts
+  // whose request slipped in between (a 20 s hang over io_uring under a storm).
+  parked_count_.fetch_add(1);
+  for (auto& t : tables_) {
+    if (t->interrupt(target)) {
+      parked_count_.fetch_sub(1);
+      return InterruptOutcome::delivered;
+    }
+  }
+  parked_.push_back({target, interrupt_unique, answer_on, std::chrono::steady_clock::now()});
   return InterruptOutcome::parked;
 }
 

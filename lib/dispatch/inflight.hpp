@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -63,9 +64,14 @@ struct StaleInterrupt {
 
 class InterruptRegistry {
  public:
-  // Requests that may pass a parked interrupt before it counts as stale: more than
-  // one queue's worth of completions handled in one batch.
-  static constexpr unsigned kStaleAfter = 64;
+  // How long a parked interrupt waits for its request before it counts as stale. The
+  // kernel sends an INTERRUPT only for a request this daemon has already been handed,
+  // so a parked one's request is either answered (the reply raced the INTERRUPT) or
+  // about to be registered by a ring thread that has not reached its completion yet,
+  // which under load can take milliseconds; counting requests that went by instead
+  // lost interrupts (a 20 s hang in the torture suite).
+  static constexpr std::chrono::milliseconds kStaleAfter{1000};
+  void set_stale_after(std::chrono::milliseconds d) { stale_after_ = d; }  // for tests
 
   explicit InterruptRegistry(std::size_t queues = 1);
   // Registers a new request on `queue`. Returns null when interrupts are off. A
@@ -90,8 +96,9 @@ class InterruptRegistry {
   struct Parked {
     std::uint64_t target, interrupt_unique;
     ReplyTarget* answer_on;
-    unsigned passed;  // later requests registered since it was parked
+    std::chrono::steady_clock::time_point parked_at;
   };
+  std::chrono::milliseconds stale_after_ = kStaleAfter;
   std::mutex parked_mutex_;
   std::deque<Parked> parked_;
   std::atomic<std::size_t> parked_count_{0};

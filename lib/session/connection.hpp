@@ -57,6 +57,8 @@ class Connection final : public RequestHandler {
   bool uring_active() const { return uring_active_.load(); }
   const std::atomic<bool>* uring_active_flag() const { return &uring_active_; }
 
+  InterruptRegistry& interrupts() { return interrupts_; }  // for tests: set_stale_after()
+
   // Calls the filesystem's destroy() if INIT succeeded and DESTROY never came. Idempotent.
   void finish() noexcept;
 

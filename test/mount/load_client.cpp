@@ -7,11 +7,22 @@
 // A file's bytes are a pure function of (generation, offset) (load_content.hpp), so
 // the model is just a generation and a size per name.
 //
-//   load_client DIR SEED MILLISECONDS
+//   load_client DIR SEED MILLISECONDS [FEATURES]
+// FEATURES, comma-separated, for the torture suite (torture_mount_test.cpp):
+//   more      also xattrs, POSIX and BSD locks, O_DIRECT reads, stat storms, listings
+//   signals   catch SIGUSR1 with SA_RESTART (the test sends thousands a second)
+//   disconnect  the daemon goes away mid-run: once a call fails with ENOTCONN or
+//             ECONNABORTED, stop and exit 0 printing "disconnected"
+//   gone      the mount is detached mid-run: ENOENT for a path counts as that too
+//   slow      DIR is a file whose read waits until the reader is interrupted (the
+//             notify example's /slow): read it in a loop; EINTR is the answer wanted
 // Exit status 0, or 1 with the first mismatch or unexpected error on stderr.
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,16 +48,30 @@ struct FileModel {
   std::size_t size = 0;
 };
 
+bool g_tolerate_disconnect = false;
+bool g_tolerate_gone = false;
+volatile sig_atomic_t g_signals = 0;
+
+void count_signal(int) { g_signals = g_signals + 1; }
+
 [[noreturn]] void fail(const std::string& what) {
-  std::fprintf(stderr, "load_client: %s (errno %d: %s)\n", what.c_str(), errno, std::strerror(errno));
+  const int err = errno;
+  if ((g_tolerate_disconnect && (err == ENOTCONN || err == ECONNABORTED)) ||
+      (g_tolerate_gone && (err == ENOTCONN || err == ECONNABORTED || err == ENOENT))) {
+    std::printf("disconnected after %ld signals\n", static_cast<long>(g_signals));
+    std::exit(0);
+  }
+  std::fprintf(stderr, "load_client: %s (errno %d: %s)\n", what.c_str(), err, std::strerror(err));
   std::exit(1);
 }
 
 class Client {
  public:
-  Client(std::string dir, std::uint64_t seed) : dir_(std::move(dir)), rng_(seed), seed_(seed) {}
+  Client(std::string dir, std::uint64_t seed, bool more)
+      : dir_(std::move(dir)), rng_(seed), seed_(seed), more_(more) {}
 
   void step() {
+    if (more_ && pick(2) == 0) return step_more();
     switch (pick(8)) {
       case 0:
       case 1: write_new(); break;
@@ -56,6 +81,17 @@ class Client {
       case 5: unlink(); break;
       case 6: directory_churn(); break;
       case 7: verify(random_file()); break;
+    }
+  }
+
+  // The other classes of operation: each checks its answer against the model.
+  void step_more() {
+    switch (pick(5)) {
+      case 0: xattrs(random_file()); break;
+      case 1: locks(random_file()); break;
+      case 2: direct_read(random_file()); break;
+      case 3: stat_storm(); break;
+      case 4: check_listing(); break;
     }
   }
 
@@ -145,6 +181,75 @@ class Client {
     if (::stat(d.c_str(), &st) == 0 || errno != ENOENT) fail("the removed directory is still there");
   }
 
+  void xattrs(const std::string& name) {
+    if (name.empty()) return;
+    const std::string p = path(name);
+    const std::string value = load_content(files_[name].generation, 0, 1 + pick(200));
+    if (::setxattr(p.c_str(), "user.torture", value.data(), value.size(), 0) != 0) fail("setxattr " + name);
+    std::string got(256, '\0');
+    ssize_t n = ::getxattr(p.c_str(), "user.torture", got.data(), got.size());
+    if (n < 0) fail("getxattr " + name);
+    if (got.substr(0, static_cast<std::size_t>(n)) != value) fail(name + ": xattr differs from what was set");
+    char list[256];
+    n = ::listxattr(p.c_str(), list, sizeof list);
+    if (n < 0) fail("listxattr " + name);
+    if (std::string(list, static_cast<std::size_t>(n)).find("user.torture") == std::string::npos)
+      fail(name + ": listxattr lacks user.torture");
+    if (::removexattr(p.c_str(), "user.torture") != 0) fail("removexattr " + name);
+    if (::getxattr(p.c_str(), "user.torture", got.data(), got.size()) >= 0 || errno != ENODATA)
+      fail(name + ": removed xattr still there");
+  }
+
+  // A POSIX write lock, tested from this process (which sees none in its way), then a
+  // BSD lock; the blocking forms may return EINTR while a signal arrives.
+  void locks(const std::string& name) {
+    if (name.empty()) return;
+    int fd = ::open(path(name).c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) fail("open for locking " + name);
+    struct flock lk {};
+    lk.l_type = F_WRLCK;
+    lk.l_whence = SEEK_SET;
+    lk.l_len = 100;
+    while (::fcntl(fd, F_SETLKW, &lk) != 0)
+      if (errno != EINTR) fail("F_SETLKW " + name);
+    struct flock probe = lk;
+    if (::fcntl(fd, F_GETLK, &probe) != 0) fail("F_GETLK " + name);
+    if (probe.l_type != F_UNLCK) fail(name + ": our own lock is in our way");
+    lk.l_type = F_UNLCK;
+    if (::fcntl(fd, F_SETLK, &lk) != 0) fail("unlock " + name);
+    while (::flock(fd, LOCK_EX) != 0)
+      if (errno != EINTR) fail("flock " + name);
+    if (::flock(fd, LOCK_UN) != 0) fail("flock unlock " + name);
+    ::close(fd);
+  }
+
+  // One aligned 4 KiB block through O_DIRECT: the read reaches the daemon every time.
+  void direct_read(const std::string& name) {
+    if (name.empty()) return;
+    const FileModel& m = files_.at(name);
+    int fd = ::open(path(name).c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC);
+    if (fd < 0) fail("open O_DIRECT " + name);
+    alignas(4096) static char block[4096];
+    const std::size_t blocks = m.size / 4096 + 1;
+    const std::size_t off = 4096 * pick(blocks);
+    ssize_t n = ::pread(fd, block, sizeof block, static_cast<off_t>(off));
+    if (n < 0) fail("O_DIRECT pread " + name);
+    const std::size_t want = off >= m.size ? 0 : std::min<std::size_t>(4096, m.size - off);
+    if (static_cast<std::size_t>(n) != want) fail(name + ": O_DIRECT read size differs");
+    if (std::string(block, want) != load_content(m.generation, off, want)) fail(name + ": O_DIRECT read differs");
+    ::close(fd);
+  }
+
+  void stat_storm() {
+    for (const auto& [name, m] : files_) {
+      struct stat st {};
+      if (::stat(path(name).c_str(), &st) != 0) fail("stat " + name);
+      if (static_cast<std::size_t>(st.st_size) != m.size) fail(name + ": stat size differs");
+    }
+    struct stat st {};
+    if (::stat(path("never-made").c_str(), &st) == 0 || errno != ENOENT) fail("a name never made exists");
+  }
+
   void put(int fd, const FileModel& m, std::size_t off, std::size_t n, const std::string& name) {
     const std::string bytes = load_content(m.generation, off, n);
     if (::pwrite(fd, bytes.data(), n, static_cast<off_t>(off)) != static_cast<ssize_t>(n))
@@ -183,20 +288,56 @@ class Client {
   std::string dir_;
   std::mt19937_64 rng_;
   std::uint64_t seed_;
+  bool more_;
   std::uint64_t generations_ = 0;
   std::map<std::string, FileModel> files_;
 };
 
+// Each read waits in the daemon until a signal interrupts it; the kernel then sends
+// INTERRUPT and the handler answers EINTR. Anything else is an error.
+int read_until_interrupted(const char* file, std::chrono::steady_clock::time_point until) {
+  long interrupted = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    int fd = ::open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(std::string("open ") + file);
+    char buf[64];
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno != EINTR) fail(std::string("read ") + file);
+    if (n < 0) ++interrupted;
+    ::close(fd);
+  }
+  std::printf("interrupted %ld\n", interrupted);
+  return interrupted > 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: load_client DIR SEED MILLISECONDS\n");
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: load_client DIR SEED MILLISECONDS [more,signals,disconnect]\n");
     return 2;
   }
-  Client client(argv[1], std::strtoull(argv[2], nullptr, 10));
+  const std::string features = argc == 5 ? argv[4] : "";
+  auto has = [&](const char* f) { return ("," + features + ",").find(std::string(",") + f + ",") != std::string::npos; };
+  g_tolerate_disconnect = has("disconnect");
+  if (has("signals")) {
+    struct sigaction sa {};
+    sa.sa_handler = count_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGUSR1, &sa, nullptr);
+    // The test starts clients with SIGUSR1 blocked, so none dies of one sent early.
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    ::sigprocmask(SIG_UNBLOCK, &usr1, nullptr);
+  }
+  g_tolerate_gone = has("gone");
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::atoi(argv[3]));
+  if (has("slow")) return read_until_interrupted(argv[1], until);
+  Client client(argv[1], std::strtoull(argv[2], nullptr, 10), has("more"));
   while (std::chrono::steady_clock::now() < until) client.step();
   client.final_check_and_print();
+  if (has("signals")) std::fprintf(stderr, "signals caught: %ld\n", static_cast<long>(g_signals));
   return 0;
 }
