@@ -260,11 +260,17 @@ TEST_P(Torture, RequestsInterruptedWhileTheyWait) {
   ASSERT_TRUE(done) << "a reader hangs";
   if (!GetParam().uring()) EXPECT_EQ(releases, 0) << "an interrupt was lost on /dev/fuse";
   if (releases) std::printf("[ note     ] %d release rounds for reads the kernel never interrupted\n", releases);
+  long interrupted = 0;
   for (auto& r : readers) {
     auto status = r->wait(1s);
     ASSERT_TRUE(status.has_value());
-    EXPECT_EQ(*status, 0) << r->output();  // 1: never interrupted, or another error
+    EXPECT_EQ(*status, 0) << r->output();
+    long n = 0;
+    EXPECT_EQ(std::sscanf(r->output().c_str(), "interrupted %ld", &n), 1) << r->output();
+    if (!GetParam().uring()) EXPECT_GT(n, 0) << "a reader was never interrupted";
+    interrupted += n;
   }
+  EXPECT_GT(interrupted, 0) << "no read was interrupted";
   EXPECT_EQ(data_errors.load(), 0);
   ASSERT_FALSE(daemon_->wait(0ms).has_value()) << daemon_->output();
   stop_and_check_log();
