@@ -22,9 +22,12 @@ void PassthroughFs::opendir(const uf::Request& req, uf::Ino ino, const uf::OpenI
   auto inode = inodes_.get(ino);
   if (!inode) return std::move(reply).error(ESTALE);
   int fd = -1;
-  // As the caller: reading a directory needs its read permission.
+  // As the caller: listing a directory needs its read permission, and only that. The
+  // /proc path reopens the very inode (as open() does for files); openat(fd, ".")
+  // would also need search permission on it, which open(O_DIRECTORY) does not.
+  const ProcPath path(inode->fd);
   int err = as_caller(req, [&] {
-    return fd = ::openat(inode->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    return fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   });
   if (err) return std::move(reply).error(err);
   DIR* dir = ::fdopendir(fd);

@@ -3,12 +3,14 @@
 // gets the source file as a backing file and does reads and writes itself.
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -22,6 +24,15 @@
 namespace passthrough {
 
 namespace uf = uringfuse;
+
+namespace {
+// Whether the source file behind `fd` carries a set-user-ID or set-group-ID bit, which
+// a write by someone without CAP_FSETID must clear.
+bool has_setid_bits(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & (S_ISUID | S_ISGID));
+}
+}  // namespace
 
 int PassthroughFs::source_open_flags(int kernel_flags) const {
   // O_NOFOLLOW would stop at the /proc magic link itself; the inode is known not to be
@@ -182,14 +193,23 @@ void PassthroughFs::read(const uf::Request&, uf::Ino, const uf::ReadIn& in, uf::
   std::move(reply).from_file(fd, static_cast<off_t>(in.offset), in.size);
 }
 
-void PassthroughFs::write(const uf::Request&, uf::Ino, const uf::WriteIn& in,
+void PassthroughFs::write(const uf::Request& req, uf::Ino, const uf::WriteIn& in,
                           std::span<const std::byte> data, uf::ReplyWrite reply) {
   const int fd = FileHandle::of(in.fh).fd.get();
+  // With handle_killpriv_v2 the kernel flags every write by a caller without CAP_FSETID
+  // and leaves the set-ID bits to us. Writing such a file as the caller lets the source
+  // clear them as it would for a local writer, in the same step as the write: S_ISUID,
+  // and S_ISGID if group-executable or the caller is not in the file's group. As the
+  // daemon (root) they would stay. The fstat spares ordinary files the switch.
+  std::optional<CallerIdentity> identity;
+  if (in.kill_suidgid() && has_setid_bits(fd)) identity.emplace(req);
   ssize_t n;
   do {
     n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(in.offset));
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return std::move(reply).error(errno);
+  const int err = n < 0 ? errno : 0;
+  identity.reset();  // before answering: the caller may write again at once
+  if (err) return std::move(reply).error(err);
   std::move(reply).written(static_cast<std::uint64_t>(n));
 }
 
@@ -219,12 +239,18 @@ void PassthroughFs::fsync(const uf::Request&, uf::Ino, const uf::FsyncIn& in,
   std::move(reply).ok();
 }
 
-void PassthroughFs::fallocate(const uf::Request&, uf::Ino, const uf::FallocateIn& in,
+void PassthroughFs::fallocate(const uf::Request& req, uf::Ino, const uf::FallocateIn& in,
                               uf::ReplyEmpty reply) {
   // Every mode (keep size, punch hole, zero range, ...) is the source filesystem's call.
-  if (::fallocate(FileHandle::of(in.fh).fd.get(), in.mode, static_cast<off_t>(in.offset),
-                  static_cast<off_t>(in.length)) < 0)
-    return std::move(reply).error(errno);
+  // FALLOCATE carries no kill flag; a set-ID file is changed as the caller, so that the
+  // source clears the bits as it does for a local fallocate() (see write()).
+  const int fd = FileHandle::of(in.fh).fd.get();
+  std::optional<CallerIdentity> identity;
+  if (has_setid_bits(fd)) identity.emplace(req);
+  const auto offset = static_cast<off_t>(in.offset), length = static_cast<off_t>(in.length);
+  const int err = ::fallocate(fd, in.mode, offset, length) < 0 ? errno : 0;
+  identity.reset();
+  if (err) return std::move(reply).error(err);
   std::move(reply).ok();
 }
 
@@ -236,14 +262,20 @@ void PassthroughFs::lseek(const uf::Request&, uf::Ino, const uf::LseekIn& in,
   std::move(reply).offset(static_cast<std::uint64_t>(off));
 }
 
-void PassthroughFs::copy_file_range(const uf::Request&, uf::Ino, const uf::CopyFileRangeIn& in,
+void PassthroughFs::copy_file_range(const uf::Request& req, uf::Ino, const uf::CopyFileRangeIn& in,
                                     uf::ReplyWrite reply) {
   loff_t off_in = static_cast<loff_t>(in.offset_in);
   loff_t off_out = static_cast<loff_t>(in.offset_out);
-  ssize_t n = ::copy_file_range(FileHandle::of(in.fh_in).fd.get(), &off_in,
-                                FileHandle::of(in.fh_out).fd.get(), &off_out,
-                                static_cast<std::size_t>(in.length), static_cast<unsigned>(in.flags));
-  if (n < 0) return std::move(reply).error(errno);
+  const int fd_out = FileHandle::of(in.fh_out).fd.get();
+  // No kill flag here either: into a set-ID file, copy as the caller (see fallocate()).
+  std::optional<CallerIdentity> identity;
+  if (has_setid_bits(fd_out)) identity.emplace(req);
+  ssize_t n =
+      ::copy_file_range(FileHandle::of(in.fh_in).fd.get(), &off_in, fd_out, &off_out,
+                        static_cast<std::size_t>(in.length), static_cast<unsigned>(in.flags));
+  const int err = n < 0 ? errno : 0;
+  identity.reset();
+  if (err) return std::move(reply).error(err);
   std::move(reply).written(static_cast<std::uint64_t>(n));
 }
 

@@ -84,6 +84,15 @@ void PassthroughFs::init(uf::ConnectionInfo& conn) {
               "passthrough: the kernel does not offer FUSE passthrough (Linux 6.9+); "
               "serving reads and writes in the daemon");
   }
+  // Set-user-ID and set-group-ID bits are then ours to clear, by writing, truncating
+  // and chowning as the caller (file_ops.cpp, setattr()). Without it the kernel clears
+  // them with a chmod sent as the writer, which the source refuses (EPERM, and the
+  // write fails) when the writer may write the file but does not own it. Passthrough
+  // files are written by the kernel with the daemon's credentials, which would keep
+  // the bits: those stay with the kernel's chmod.
+  if (!passthrough_ && !conn.want(uf::Capability::handle_killpriv_v2))
+    uf::log(uf::LogLevel::warning, "passthrough: the kernel does not offer handle_killpriv_v2; "
+            "writes to set-ID files by users who do not own them fail with EPERM");
 }
 
 void PassthroughFs::destroy() {
@@ -190,6 +199,8 @@ void PassthroughFs::setattr(const uf::Request& req, uf::Ino ino, const uf::Setat
 
   int err = 0;
   {
+    // As the caller, a truncate or chown also clears set-ID bits the way the source
+    // does for a local one; with handle_killpriv_v2 (init()) that is left to us.
     CallerIdentity identity(req);
     // Owner before mode: a chown may clear set-id bits that the same request sets.
     if (!err && (in.has(F::uid) || in.has(F::gid))) {

@@ -456,12 +456,14 @@ TEST_P(PosixAccessAsNobody, ReadableDirWithoutSearchPermissionOpens) {
     if (fd < 0) return "O_RDONLY of root's 0644 dir failed";
     ::close(fd);
     struct stat st {};
-    if (::stat(root_file.c_str(), &st) == 0) return "stat inside a dir without search permission succeeded";
+    if (::stat(root_file.c_str(), &st) == 0)
+      return "stat inside a dir without search permission succeeded";
     if (errno != EACCES) return "stat inside failed with something other than EACCES";
     fd = ::open(own_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return "O_RDONLY|O_DIRECTORY of the caller's own 0400 dir failed";
     ::close(fd);
-    if (::open(search_only.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) >= 0) return "opened a 0300 dir for reading";
+    if (::open(search_only.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC) >= 0)
+      return "opened a 0300 dir for reading";
     if (errno != EACCES) return "opening a 0300 dir failed with something other than EACCES";
     return nullptr;
   })));

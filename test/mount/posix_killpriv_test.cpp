@@ -4,9 +4,9 @@
 // the file succeed and clear the bits; the owner's clear them too; root's keep them
 // (CAP_FSETID); chown clears them.
 //
-// Where the rule changed between kernels (S_ISGID without group-execute, cleared since
-// Linux 6.2 when the writer is not in the file's group) the expected mode is what the
-// same change does in a plain directory on this machine.
+// Where the rule changed between kernels (S_ISGID without group-execute, which recent
+// kernels clear when the writer is not in the file's group) the expected mode is what
+// the same change does in a plain directory on this machine.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -39,7 +39,9 @@ int write_byte(const char* p) {
   return close_keeping_errno(fd, ::write(fd, "x", 1) == 1 ? 0 : -1);
 }
 
-int truncate_path(const char* p) { return ::truncate(p, 1); }
+int truncate_path(const char* p) {
+  return ::truncate(p, 1);
+}
 
 int truncate_open_file(const char* p) {
   int fd = ::open(p, O_WRONLY | O_CLOEXEC);
@@ -80,9 +82,12 @@ struct NamedChange {
 };
 
 constexpr NamedChange kChanges[] = {
-    {"write", write_byte},          {"truncate", truncate_path},
-    {"ftruncate", truncate_open_file}, {"open(O_TRUNC)", open_truncating},
-    {"open(O_CREAT|O_TRUNC)", create_truncating}, {"fallocate", allocate},
+    {"write", write_byte},
+    {"truncate", truncate_path},
+    {"ftruncate", truncate_open_file},
+    {"open(O_TRUNC)", open_truncating},
+    {"open(O_CREAT|O_TRUNC)", create_truncating},
+    {"fallocate", allocate},
     {"copy_file_range", copy_range_within},
 };
 
@@ -113,15 +118,17 @@ mode_t mode_after(const std::string& p, uid_t uid, gid_t gid, mode_t mode, const
   EXPECT_TRUE(make_file(p, uid, gid, mode));
   const char* cp = p.c_str();
   Change change = c.change;
-  EXPECT_TRUE(ChildOk(run_in_child([&]() -> const char* { return change(cp) == 0 ? nullptr : "change failed"; },
-                                   who, who ? kNogroup : 0)))
+  EXPECT_TRUE(ChildOk(
+      run_in_child([&]() -> const char* { return change(cp) == 0 ? nullptr : "change failed"; },
+                   who, who ? kNogroup : 0)))
       << c.name << " of a " << octal(mode) << " file owned by " << uid << ":" << gid << " as "
       << (who ? "nobody" : "root");
   return mode_of(p);
 }
 
 // What the same change does in a plain directory on this machine.
-mode_t native_mode_after(uid_t uid, gid_t gid, mode_t mode, const NamedChange& c, std::optional<uid_t> who) {
+mode_t native_mode_after(uid_t uid, gid_t gid, mode_t mode, const NamedChange& c,
+                         std::optional<uid_t> who) {
   TempDir dir;
   EXPECT_EQ(::chmod(dir.path().c_str(), 0777), 0);  // mkdtemp's 0700 would stop nobody
   return mode_after(dir.sub("f"), uid, gid, mode, c, who);
@@ -168,7 +175,8 @@ TEST_P(PosixKillpriv, OwnerChangeClearsSetidBits) {
 // Root has CAP_FSETID: its changes keep the bits, on ext4 as through the passthrough.
 TEST_P(PosixKillpriv, RootChangeKeepsSetidBits) {
   for (const NamedChange& c : kChanges) {
-    EXPECT_EQ(octal(mode_after(path("f"), kNobody, kNogroup, 06777, c, std::nullopt)), "06777") << c.name;
+    EXPECT_EQ(octal(mode_after(path("f"), kNobody, kNogroup, 06777, c, std::nullopt)), "06777")
+        << c.name;
   }
 }
 
@@ -184,7 +192,9 @@ TEST_P(PosixKillpriv, ChownClearsSetidBits) {
   ASSERT_TRUE(make_file(path("c"), kNobody, 0, 06777));
   const std::string c = path("c");
   EXPECT_TRUE(ChildOk(run_in_child(
-      [&]() -> const char* { return ::chown(c.c_str(), static_cast<uid_t>(-1), kNogroup) == 0 ? nullptr : "chgrp failed"; },
+      [&]() -> const char* {
+        return ::chown(c.c_str(), static_cast<uid_t>(-1), kNogroup) == 0 ? nullptr : "chgrp failed";
+      },
       kNobody, kNogroup)));
   EXPECT_EQ(octal(mode_of(c)), "0777") << "the owner's chgrp";
 }
