@@ -54,9 +54,9 @@ class InflightTable {
 
 enum class InterruptOutcome { delivered, parked };
 
-// A parked interrupt whose request never showed up: it must be answered EAGAIN on
-// the /dev/fuse fd it was read from (never on a ring entry, which belongs to the
-// request being served), so that the kernel resends it if it still cares.
+// A parked interrupt whose request never showed up: it is answered EAGAIN on
+// /dev/fuse (never on a ring entry, which belongs to the request being served), so
+// that the kernel resends it if it still cares.
 struct StaleInterrupt {
   std::uint64_t interrupt_unique = 0;  // 0: none
   ReplyTarget* answer_on = nullptr;
@@ -82,8 +82,8 @@ class InterruptRegistry {
   static void replied(InflightRequest* r);
   // Drops one reference; the last frees the entry.
   static void release(InflightRequest* r);
-  // `answer_on` is the /dev/fuse target the INTERRUPT was read from; it must outlive
-  // the registry's use (transports keep their targets for the session's life).
+  // `answer_on` is where a stale one is answered later: the session fd's target, which
+  // lives as long as the registry (a per-request target may be gone by then).
   InterruptOutcome interrupt(std::uint64_t target_unique, std::uint64_t interrupt_unique,
                              ReplyTarget* answer_on);
   std::size_t parked() const { return parked_count_.load(std::memory_order_acquire); }

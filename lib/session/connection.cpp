@@ -139,18 +139,18 @@ void Connection::finish() noexcept {
   });
 }
 
-// `device` is the /dev/fuse target the INTERRUPT was read from; null when a ring
-// carried it, and then any answer goes to the session fd (a ring entry is committed
-// by its transport for a request that takes no reply, and must not be twice).
+// `device` is the /dev/fuse target the INTERRUPT was read from (null when a ring
+// carried it). A parked interrupt may turn stale long after that target is gone (a
+// caller-driven loop's target lives for one request), so its later EAGAIN goes to the
+// session fd, which lives as long as the connection; never to a ring entry.
 void Connection::handle_interrupt(const ParsedRequest& p, ReplyTarget* device) {
-  ReplyTarget* answer_on = device ? device : notify_->device_target();
   if (no_interrupt_) {
-    if (answer_on) reply_error(*answer_on, p.header.unique, ENOSYS);
+    if (ReplyTarget* now = device ? device : notify_->device_target()) reply_error(*now, p.header.unique, ENOSYS);
     return;
   }
   auto in = read_struct<abi::fuse_interrupt_in>(p.op_in);
   // Delivered or parked: either way the kernel expects no answer now.
-  interrupts_.interrupt(in.unique, p.header.unique, answer_on);
+  interrupts_.interrupt(in.unique, p.header.unique, notify_->device_target());
 }
 
 void Connection::handle_notify_reply(const ParsedRequest& p) {
