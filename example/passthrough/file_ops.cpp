@@ -187,6 +187,7 @@ void PassthroughFs::tmpfile(const uf::Request& req, uf::Ino parent, mode_t mode,
 }
 
 void PassthroughFs::read(const uf::Request&, uf::Ino, const uf::ReadIn& in, uf::ReplyData reply) {
+  wait_for_backend();
   // The library reads the file into the reply: over io_uring straight into the ring
   // entry's payload, queued together with the answer in one submission.
   const int fd = FileHandle::of(in.fh).fd.get();
@@ -195,6 +196,7 @@ void PassthroughFs::read(const uf::Request&, uf::Ino, const uf::ReadIn& in, uf::
 
 void PassthroughFs::write(const uf::Request& req, uf::Ino, const uf::WriteIn& in,
                           std::span<const std::byte> data, uf::ReplyWrite reply) {
+  wait_for_backend();
   const int fd = FileHandle::of(in.fh).fd.get();
   // With handle_killpriv_v2 the kernel flags every write by a caller without CAP_FSETID
   // and leaves the set-ID bits to us. Writing such a file as the caller lets the source

@@ -35,6 +35,8 @@ const char* const kOptionsHelp =
     "                           (FUSE passthrough, Linux 6.9+, needs root)\n"
     "    --nopassthrough        serve reads and writes in the daemon (the default)\n"
     "    --writeback            use the kernel's writeback cache\n"
+    "    --backend-delay=USEC   sleep USEC in every read and write handler first, as a\n"
+    "                           network or disk-backed source would (benchmarks, tests)\n"
     "\n"
     "Run as root with -o allow_other,default_permissions to share the tree with all\n"
     "users: files a user creates then belong to that user.\n";
@@ -68,6 +70,15 @@ bool apply_option(Options& options, std::string_view option) {
   } else if (name == "writeback") {
     no_value();
     options.writeback = true;
+  } else if (name == "backend-delay" || name == "backend_delay") {
+    char* end = nullptr;
+    errno = 0;
+    const std::string text(value);
+    unsigned long us = std::strtoul(text.c_str(), &end, 10);
+    if (text.empty() || errno != 0 || *end != '\0' || us > 10'000'000)
+      throw uringfuse::CommandLineError("invalid value in option '" + std::string(full) +
+                                        "' (expected microseconds, at most 10000000)");
+    options.backend_delay_us = static_cast<unsigned>(us);
   } else {
     return false;
   }

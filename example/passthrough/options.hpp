@@ -11,6 +11,8 @@ struct Options {
   bool direct_io = false;    // bypass the page cache for file data
   bool passthrough = false;  // let the kernel do reads and writes on the backing files
   bool writeback = false;    // ask for the kernel's writeback cache
+  unsigned backend_delay_us = 0;  // every read and write first sleeps this long, as a
+                                  // network or disk-backed source would keep it waiting
 };
 
 // Applies one option ("--name[=value]" or a bare -o item "name[=value]"). Returns false

@@ -3,6 +3,9 @@
 // never follows a symlink or leaves the source tree.
 #pragma once
 
+#include <chrono>
+#include <thread>
+
 #include <sys/stat.h>
 
 #include <atomic>
@@ -117,6 +120,11 @@ class PassthroughFs final : public uringfuse::Filesystem {
                    uringfuse::ReplyEmpty reply) override;
 
  private:
+  // --backend-delay: a synchronous wait, as ported blocking code would do.
+  void wait_for_backend() const {
+    if (options_.backend_delay_us > 0)
+      std::this_thread::sleep_for(std::chrono::microseconds(options_.backend_delay_us));
+  }
   uringfuse::Timeout timeout() const { return uringfuse::Timeout(options_.timeout); }
 
   // Looks `name` up in `parent` and counts a lookup: 0 and `entry` filled, or an errno.

@@ -1,6 +1,7 @@
 // Counters of one FUSE-over-io_uring queue, for observing where requests went.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace uringfuse {
@@ -11,6 +12,12 @@ struct QueueStats {
   std::uint64_t requests = 0;    // requests the ring delivered
   std::uint64_t replies = 0;     // replies committed back
   std::uint64_t high_water = 0;  // most requests in flight at once
+  // Handlers run after handing the ring to another thread (handlers were blocking),
+  // and ring leads a standby took from a handler that held the ring too long.
+  std::uint64_t handed_on = 0;
+  std::uint64_t leads_stolen = 0;
+  std::size_t threads = 0;  // threads serving the queue's ring (its group's)
+  std::size_t solo_rings = 0;  // one-entry rings added for handlers that block
 };
 
 }  // namespace uringfuse

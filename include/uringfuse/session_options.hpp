@@ -36,7 +36,7 @@ struct SessionOptions {
   // FUSE-over-io_uring (-o io_uring): one ring per possible CPU once the kernel offers
   // it; /dev/fuse stays served alongside for FORGET, INTERRUPT and notifications.
   bool io_uring = false;
-  unsigned io_uring_q_depth = 8;  // entries per queue (-o io_uring_q_depth=N)
+  unsigned io_uring_q_depth = 16;  // entries per queue (-o io_uring_q_depth=N); doc/io_uring.md
   unsigned io_uring_threads = 0;  // threads serving the queues; 0 = one per queue
   bool io_uring_pin = true;       // pin ring threads to their CPUs
   // After each batch of replies a ring thread keeps looking for the next request this

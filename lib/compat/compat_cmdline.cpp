@@ -93,7 +93,7 @@ void fuse_lowlevel_help(void) {
          "    -o allow_root          allow access by root\n"
          "    -o auto_unmount        auto unmount on process termination\n"
          "    -o io_uring            serve requests over FUSE-over-io_uring when offered\n"
-         "    -o io_uring_q_depth=N  ring entries per queue (default 8)\n"
+         "    -o io_uring_q_depth=N  ring entries per queue (default 16)\n"
          "    -o io_uring_threads=N  threads serving the rings (uringfuse)\n");
 }
 

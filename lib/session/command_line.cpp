@@ -164,7 +164,7 @@ Options:
     -o max_idle_threads=N  idle workers kept (default 10)
     -o clone_fd            each worker reads its own cloned /dev/fuse fd
     -o io_uring            serve requests over FUSE-over-io_uring when the kernel offers it
-    -o io_uring_q_depth=N  ring entries per queue (default 8)
+    -o io_uring_q_depth=N  ring entries per queue (default 16)
     -o io_uring_threads=N  threads serving the rings (default: one per CPU queue)
     -o io_uring_nopin      do not pin ring threads to their CPUs
     -o io_uring_spin=USEC  look for the next request this long before sleeping (default 50)

@@ -85,6 +85,7 @@ static void prepare_connection(Session& session, SessionState& s) {
   if (o.io_uring) {
     UringTransportConfig uc{s.mount.fd(), o.io_uring_q_depth, o.io_uring_threads, o.io_uring_pin,
                             std::chrono::microseconds(o.io_uring_spin_us)};
+    uc.helpers = !o.single_thread;  // -s: one thread per ring runs every handler, as asked
     s.uring = std::make_unique<SessionUringStarter>(uc, s.handler);
     cc.uring = s.uring.get();
     cc.limits.io_uring = true;
@@ -121,7 +122,19 @@ int Session::run() {
   }
   s.exited.store(true);
   detail::stop_transport(*s.transport, s.mount);
-  if (s.uring) s.uring->stop();
+  if (s.uring) {
+    // A lazily detached mount keeps its connection while callers hold files open.
+    // Ring threads that exit under a live connection make the kernel cancel the
+    // requests already routed to their entries (ECANCELED to the caller). End the
+    // connection first, as closing /dev/fuse at exit would: callers then get
+    // ENOTCONN/ECONNABORTED, as over /dev/fuse. A connection that is already gone
+    // (the usual, clean unmount) ends every entry within microseconds.
+    using namespace std::chrono_literals;
+    for (auto waited = 0ms; s.uring->entries_alive() && waited < 200ms; waited += 5ms)
+      std::this_thread::sleep_for(5ms);
+    if (s.uring->entries_alive()) detail::abort_connection(s.mount.connection_id());
+    s.uring->stop();
+  }
   return finish_connection();
 }
 

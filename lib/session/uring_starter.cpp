@@ -52,9 +52,13 @@ void SessionUringStarter::stop() {
   transport_->stop();
   // One line per queue at exit: cheap, and it shows where the traffic went.
   for (const auto& s : transport_->stats())
-      log(LogLevel::info, "uringfuse: uring q%u (cpu %d): %llu requests, %llu replies, high water %llu",
+      log(LogLevel::info,
+          "uringfuse: uring q%u (cpu %d): %llu requests, %llu replies, high water %llu; handlers handed "
+          "on %llu, leads stolen %llu, %zu threads, %zu one-entry rings",
           s.qid, s.cpu, static_cast<unsigned long long>(s.requests),
-          static_cast<unsigned long long>(s.replies), static_cast<unsigned long long>(s.high_water));
+          static_cast<unsigned long long>(s.replies), static_cast<unsigned long long>(s.high_water),
+          static_cast<unsigned long long>(s.handed_on), static_cast<unsigned long long>(s.leads_stolen),
+          s.threads, s.solo_rings);
 }
 
 }  // namespace uringfuse::detail

@@ -16,6 +16,8 @@ class SessionUringStarter final : public UringStarter {
   bool prepare(const InitOutcome& agreed, std::string& why) override;
   void go() override;
   void stop();
+  // The rings were built and the kernel still holds entries of theirs.
+  bool entries_alive() const { return transport_ && transport_->entries_alive(); }
   UringTransport* transport() { return transport_.get(); }
 
  private:

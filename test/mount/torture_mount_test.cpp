@@ -138,6 +138,57 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
     return args;
   }
 
+  // The passthrough's handlers sleep 300 us in every read and write first.
+  std::vector<std::string> blocking_args() const {
+    auto args = transport_args();
+    args.push_back("--backend-delay=300");
+    return args;
+  }
+
+  // Signals at 50k/s across the clients while they do metadata, data, O_DIRECT reads,
+  // listings, xattrs and locks; more clients than ring entries. Every byte checked.
+  void signal_storm(const std::vector<std::string>& daemon_args) {
+    start_passthrough(daemon_args);
+    const int ms = storm_ms();
+    auto clients = start_clients(client_count(), ms, "more,signals");
+    SignalStorm storm(pids(clients), 20us);
+    const bool done = wait_all_exited(clients, std::chrono::milliseconds(ms) + 20s);
+    storm.stop();
+    ASSERT_TRUE(done) << "a client hangs";
+    EXPECT_GT(storm.sent(), 1000u);
+    for (unsigned i = 0; i < clients.size(); ++i) {
+      auto status = clients[i]->wait(1s);
+      ASSERT_TRUE(status.has_value());
+      EXPECT_EQ(*status, 0) << "client " << i << ": " << clients[i]->output();
+      expect_source_matches(i, clients[i]->output());
+    }
+    expect_still_working();
+    stop_and_check_log();
+  }
+
+  // SIGTERM to the daemon a second into a storm: it exits 0, unmounted, and every
+  // client ends (its paths may vanish first: the daemon detaches the mount as it stops).
+  void sigterm_mid_storm(const std::vector<std::string>& daemon_args) {
+    start_passthrough(daemon_args);
+    auto clients = start_clients(client_count(), 20000, "more,signals,disconnect,gone");
+    SignalStorm storm(pids(clients), 20us);
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(storm_ms(), 1000)));
+    daemon_->signal(SIGTERM);
+    auto status = daemon_->wait(15s);
+    const bool done = wait_all_exited(clients, 20s);
+    storm.stop();
+    ASSERT_TRUE(status.has_value()) << "daemon still running after SIGTERM:\n" << daemon_->output();
+    EXPECT_EQ(*status, 0) << daemon_->output();
+    expect_clean_daemon_log(daemon_->output());
+    EXPECT_TRUE(wait_for_mount(mnt_, false, 5s)) << "mount left behind";
+    ASSERT_TRUE(done) << "a client hangs after the daemon left";
+    for (auto& c : clients) {
+      auto s = c->wait(1s);
+      ASSERT_TRUE(s.has_value());
+      EXPECT_EQ(*s, 0) << c->output();
+    }
+  }
+
   std::vector<std::unique_ptr<Process>> start_clients(unsigned n, int ms, const std::string& features) {
     SignalsHeldForChildren held;
     std::vector<std::unique_ptr<Process>> clients;
@@ -205,24 +256,21 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
 
 // Signals at 50k/s across the clients while they do metadata, data, O_DIRECT reads,
 // listings, xattrs and locks; more clients than ring entries.
-TEST_P(Torture, SignalStormOverEveryClassOfOperation) {
-  start_passthrough(transport_args());
-  const int ms = storm_ms();
-  auto clients = start_clients(client_count(), ms, "more,signals");
-  SignalStorm storm(pids(clients), 20us);
-  const bool done = wait_all_exited(clients, std::chrono::milliseconds(ms) + 20s);
-  storm.stop();
-  ASSERT_TRUE(done) << "a client hangs";
-  EXPECT_GT(storm.sent(), 1000u);
-  for (unsigned i = 0; i < clients.size(); ++i) {
-    auto status = clients[i]->wait(1s);
-    ASSERT_TRUE(status.has_value());
-    EXPECT_EQ(*status, 0) << "client " << i << ": " << clients[i]->output();
-    expect_source_matches(i, clients[i]->output());
+TEST_P(Torture, SignalStormOverEveryClassOfOperation) { signal_storm(transport_args()); }
+
+// The same storm over handlers that block: every read and write first sleeps 300 us
+// (--backend-delay), so over io_uring the rings hand their lead on, followers and
+// one-entry rings serve the queues, and replies come from threads that do not lead.
+TEST_P(Torture, SignalStormOverBlockingHandlers) {
+  signal_storm(blocking_args());
+  if (GetParam().uring()) {
+    static const std::regex moved(R"(handlers handed on [1-9])");
+    EXPECT_TRUE(std::regex_search(daemon_->output(), moved)) << "no handler was handed on:\n" << daemon_->output();
   }
-  expect_still_working();
-  stop_and_check_log();
 }
+
+// SIGTERM while blocking handlers are in flight on every thread of the rings.
+TEST_P(Torture, SigtermMidStormOverBlockingHandlers) { sigterm_mid_storm(blocking_args()); }
 
 // Requests that wait in the daemon until their caller is interrupted (the notify
 // example's /slow answers EINTR once the INTERRUPT arrives, from another thread),
@@ -333,27 +381,7 @@ TEST_P(Torture, ForgetStormDuringTreeWalks) {
 
 // SIGTERM in the middle of a storm: the daemon exits 0 and unmounts; every client
 // ends (finished, or told ENOTCONN/ECONNABORTED), none hangs.
-TEST_P(Torture, SigtermMidStorm) {
-  start_passthrough(transport_args());
-  // The daemon detaches the mount as it stops, so paths may vanish (ENOENT) first.
-  auto clients = start_clients(client_count(), 20000, "more,signals,disconnect,gone");
-  SignalStorm storm(pids(clients), 20us);
-  std::this_thread::sleep_for(std::chrono::milliseconds(std::min(storm_ms(), 1000)));
-  daemon_->signal(SIGTERM);
-  auto status = daemon_->wait(15s);
-  const bool done = wait_all_exited(clients, 20s);
-  storm.stop();
-  ASSERT_TRUE(status.has_value()) << "daemon still running after SIGTERM:\n" << daemon_->output();
-  EXPECT_EQ(*status, 0) << daemon_->output();
-  expect_clean_daemon_log(daemon_->output());
-  EXPECT_TRUE(wait_for_mount(mnt_, false, 5s)) << "mount left behind";
-  ASSERT_TRUE(done) << "a client hangs after the daemon left";
-  for (auto& c : clients) {
-    auto s = c->wait(1s);
-    ASSERT_TRUE(s.has_value());
-    EXPECT_EQ(*s, 0) << c->output();
-  }
-}
+TEST_P(Torture, SigtermMidStorm) { sigterm_mid_storm(transport_args()); }
 
 // The mount detached (umount -l) in the middle of a storm: clients lose their paths,
 // the last reference goes, the kernel sends DESTROY and the daemon exits 0.

@@ -96,7 +96,7 @@ TEST(CommandLine, ErrorsNameTheOption) {
 TEST(CommandLine, IoUringOptions) {
   auto defaults = parse({"/m"});
   EXPECT_FALSE(defaults.session.io_uring);
-  EXPECT_EQ(defaults.session.io_uring_q_depth, 8u);
+  EXPECT_EQ(defaults.session.io_uring_q_depth, 16u);
   EXPECT_EQ(defaults.session.io_uring_spin_us, 50u);
   auto cl = parse({"-o", "io_uring,io_uring_q_depth=16,io_uring_threads=1,io_uring_nopin,io_uring_spin=0", "/m"});
   EXPECT_TRUE(cl.session.io_uring);

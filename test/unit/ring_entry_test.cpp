@@ -63,8 +63,12 @@ class FakeRing final : public detail::EntryOwner {
   // What the daemon's protocol core would do with the request entry i holds.
   void serve(detail::Connection& c, std::size_t i) { c.handle(entries_[i].raw_request("fake:ring", 1), entries_[i]); }
 
-  bool on_owner_thread() const override { return std::this_thread::get_id() == owner_; }
-  void queue_commit(RingEntry* e) override {
+  bool commit_here(RingEntry* e) override {
+    if (std::this_thread::get_id() != owner_) return false;
+    queue_commit(e);
+    return true;
+  }
+  void queue_commit(RingEntry* e) {
     ASSERT_TRUE(e->state.start_commit()) << "commit of an entry that is " << phase_name(e->state.phase());
     abi::fuse_out_header out;
     std::memcpy(&out, e->buffers.header->in_out, sizeof out);

@@ -81,10 +81,7 @@ void RingEntry::fill(std::uint64_t unique, int error, std::span<const iovec> bod
 }
 
 void RingEntry::hand_over() noexcept {
-  if (owner->on_owner_thread())
-    owner->queue_commit(this);
-  else
-    owner->push_foreign(this);
+  if (!owner->commit_here(this)) owner->push_foreign(this);
 }
 
 }  // namespace uringfuse::detail

@@ -1,7 +1,7 @@
 // One registered ring entry: its buffers, its state, and the ReplyTarget of the
 // request it carries, so a reply writes straight into the entry's buffers. A reply
 // first claims the entry (EntryState), so an entry is committed once per request by
-// construction; then its owner submits the commit, on the owner's thread.
+// construction; then the ring's current issuer submits the commit.
 #pragma once
 
 #include <sys/uio.h>
@@ -21,9 +21,9 @@ class RingEntry;
 class EntryOwner {
  public:
   virtual ~EntryOwner() = default;
-  virtual bool on_owner_thread() const = 0;
-  // On the owner's thread: submit the entry's COMMIT_AND_FETCH.
-  virtual void queue_commit(RingEntry* entry) = 0;
+  // Submits the entry's COMMIT_AND_FETCH when this thread may touch the ring (it
+  // leads it); false otherwise.
+  virtual bool commit_here(RingEntry* entry) = 0;
   // From any other thread: the ring has a single issuer, so hand the entry over.
   virtual void push_foreign(RingEntry* entry) = 0;
   virtual const char* name() const = 0;  // for log lines: "uring:q1"

@@ -13,6 +13,7 @@
 
 #include "transport/uring/completion_action.hpp"
 #include "transport/uring/kernel_order.hpp"
+#include "transport/uring/serve_group.hpp"
 #include "uringfuse/log.hpp"
 
 namespace uringfuse::detail {
@@ -20,9 +21,6 @@ namespace {
 
 // user_data of the wake-up poll; entries use their own address.
 constexpr std::uint64_t kWakeTag = 1;
-
-// initial-exec: read on every reply; the default model calls __tls_get_addr.
-thread_local const RingQueue* t_owner_queue __attribute__((tls_model("initial-exec"))) = nullptr;
 
 // The kernel never expects an answer to these; the entry is committed empty so it
 // can fetch the next request.
@@ -79,11 +77,12 @@ void RingQueue::setup(std::size_t payload_size, bool want_event_fd, BufferFactor
     e.registration[0] = {e.buffers.header, sizeof(abi::fuse_uring_req_header)};
     e.registration[1] = {e.buffers.payload.data(), e.buffers.payload.size()};
   }
-  t_owner_queue = this;
   arm_wake_poll();
 }
 
-bool RingQueue::on_owner_thread() const { return t_owner_queue == this; }
+bool RingQueue::commit_here(RingEntry* e) { return group_ && group_->commit_here(*this, e); }
+
+bool RingQueue::completions_ready() { return io_uring_cq_ready(&ring_) > 0; }
 
 io_uring_sqe* RingQueue::next_sqe() {
   io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
@@ -124,7 +123,7 @@ void RingQueue::submit_registers() {
     entries_[i].state.start_register();
     prep_command(&entries_[i], abi::UringCmd::REGISTER);
   }
-  live_entries_ = depth_;
+  live_entries_.store(depth_, std::memory_order_relaxed);
   submit();
 }
 
@@ -136,46 +135,64 @@ void RingQueue::submit_and_wait(std::chrono::microseconds spin) {
   // lets the caller run at once, and the new request's task work is done on the way
   // back from sched_yield(), so it shows in the completion queue with no wait call.
   // Measured on a 2-vCPU VM: +14-22% for 4 KiB reads, +18% stat, +15% create
-  // (doc/performance.md).
+  // (doc/performance.md). Replies handed over meanwhile are taken straight off the
+  // stack: nobody wrote the eventfd for them (push_foreign).
   if (spin.count() > 0) {
     io_uring_submit(&ring_);
     const auto until = std::chrono::steady_clock::now() + spin;
-    while (!io_uring_cq_ready(&ring_) && std::chrono::steady_clock::now() < until) sched_yield();
+    while (!io_uring_cq_ready(&ring_) && std::chrono::steady_clock::now() < until) {
+      if (foreign_.load(std::memory_order_relaxed)) {
+        drain_foreign();
+        io_uring_submit(&ring_);
+      }
+      sched_yield();
+    }
     if (io_uring_cq_ready(&ring_)) return;
   }
+  // About to sleep in the kernel: from now on a hand-over must wake us. seq_cst with
+  // push_foreign(): either it sees us asleep, or we see its entry here.
+  sleeping_.store(true, std::memory_order_seq_cst);
+  if (foreign_.load(std::memory_order_seq_cst)) {
+    sleeping_.store(false, std::memory_order_relaxed);
+    drain_foreign();
+    io_uring_submit(&ring_);
+    return;
+  }
   int r = io_uring_submit_and_wait(&ring_, 1);
+  sleeping_.store(false, std::memory_order_relaxed);
   if (r < 0 && r != -EINTR && r != -EAGAIN && r != -EBUSY)
     log(LogLevel::err, "uringfuse: %s: io_uring_submit_and_wait: %s", via_.c_str(), std::strerror(-r));
 }
 
-bool RingQueue::process_completions() {
-  t_owner_queue = this;
+RingQueue::Round RingQueue::process_completions() {
   kernel_has_seen();
+  // One at a time, each consumed before it is handled: a handler may hand the lead to
+  // another thread, which goes on from the next completion.
   io_uring_cqe* cqe;
-  unsigned head, seen = 0;
-  io_uring_for_each_cqe(&ring_, head, cqe) {
-    handle_completion(cqe);
-    ++seen;
+  while (io_uring_peek_cqe(&ring_, &cqe) == 0) {
+    const std::uint64_t data = cqe->user_data;
+    const int res = cqe->res;
+    io_uring_cqe_seen(&ring_, cqe);
+    if (!handle_completion(data, res)) return Round::lead_lost;
   }
-  io_uring_cq_advance(&ring_, seen);
-  return alive();
+  return alive() ? Round::alive : Round::ended;
 }
 
-void RingQueue::handle_completion(const io_uring_cqe* cqe) {
-  if (cqe->user_data == kWakeTag) {
+bool RingQueue::handle_completion(std::uint64_t user_data, int res) {
+  if (user_data == kWakeTag) {
     std::uint64_t n;
     [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
     drain_foreign();
     arm_wake_poll();
-    return;
+    return true;
   }
-  auto* e = reinterpret_cast<RingEntry*>(cqe->user_data);
-  const int res = cqe->res;
+  auto* e = reinterpret_cast<RingEntry*>(user_data);
   switch (completion_action(res)) {
     case CompletionAction::serve:
       return handle_request(e);
     case CompletionAction::resubmit:
-      return prep_command(e, e->pending);
+      prep_command(e, e->pending);
+      return true;
     case CompletionAction::fail:
       log(LogLevel::err, "uringfuse: %s: %s failed: %s; the entry ends", via_.c_str(),
           e->pending == abi::UringCmd::REGISTER ? "REGISTER" : "COMMIT_AND_FETCH",
@@ -186,10 +203,11 @@ void RingQueue::handle_completion(const io_uring_cqe* cqe) {
   }
   e->state.end();
   e->pending = abi::UringCmd::INVALID;
-  if (live_entries_ > 0) --live_entries_;  // none left: the queue's loop ends
+  if (alive()) live_entries_.fetch_sub(1, std::memory_order_relaxed);  // none left: the loop ends
+  return true;
 }
 
-void RingQueue::handle_request(RingEntry* e) {
+bool RingQueue::handle_request(RingEntry* e) {
   auto* h = e->buffers.header;
   if (!e->begin_request()) {
     // The kernel completed a command for an entry that was not waiting for a request:
@@ -197,8 +215,8 @@ void RingQueue::handle_request(RingEntry* e) {
     log(LogLevel::err, "uringfuse: %s: a request arrived on an entry that is %s; the entry ends",
         via_.c_str(), phase_name(e->state.phase()));
     e->state.end();
-    if (live_entries_ > 0) --live_entries_;
-    return;
+    if (alive()) live_entries_.fetch_sub(1, std::memory_order_relaxed);
+    return true;
   }
   RawRequest raw = e->raw_request(via_, qid_ + 1);  // interrupt table 0 belongs to /dev/fuse
   requests_.fetch_add(1, std::memory_order_relaxed);
@@ -206,10 +224,12 @@ void RingQueue::handle_request(RingEntry* e) {
   if (now > high_water_.load(std::memory_order_relaxed)) high_water_.store(now, std::memory_order_relaxed);
   abi::fuse_in_header in;
   std::memcpy(&in, h->in_out, sizeof in);
+  const ServeGroup::Run run = group_->before_handler(*this);
   handler_.handle(raw, *e);
   // The kernel expects no answer to these, but the entry must be committed to fetch
   // the next request; a claim, so never twice even if a handler answered anyway.
   if (needs_no_reply(in.opcode)) e->finish_without_reply(in.unique);
+  return group_->after_handler(*this, run);
 }
 
 void RingQueue::queue_commit(RingEntry* e) {
@@ -228,12 +248,18 @@ void RingQueue::push_foreign(RingEntry* e) {
   RingEntry* head = foreign_.load(std::memory_order_relaxed);
   do {
     e->next_foreign = head;
-  } while (!foreign_.compare_exchange_weak(head, e, std::memory_order_release, std::memory_order_relaxed));
-  wake();
+  } while (!foreign_.compare_exchange_weak(head, e, std::memory_order_seq_cst, std::memory_order_relaxed));
+  // A leader that is awake (serving, spinning) finds the entry without help. One that
+  // sleeps, or may be about to (several rings on one thread wait in epoll: always),
+  // gets one eventfd write for every reply pushed until it drains; seq_cst with
+  // drain_foreign(): a push it misses sees the flag it cleared and writes again.
+  if (!sleeping_.load(std::memory_order_seq_cst) && !shares_thread_) return;
+  if (!wake_pending_.exchange(true, std::memory_order_seq_cst)) wake();
 }
 
 void RingQueue::drain_foreign() {
-  RingEntry* e = foreign_.exchange(nullptr, std::memory_order_acquire);
+  wake_pending_.store(false, std::memory_order_seq_cst);
+  RingEntry* e = foreign_.exchange(nullptr, std::memory_order_seq_cst);
   while (e) {
     RingEntry* next = e->next_foreign;
     queue_commit(e);
@@ -247,7 +273,13 @@ void RingQueue::wake() {
 }
 
 QueueStats RingQueue::stats() const {
-  return QueueStats{qid_, cpu_, requests_.load(), replies_.load(), high_water_.load()};
+  QueueStats s{qid_, cpu_, requests_.load(), replies_.load(), high_water_.load()};
+  if (group_) {
+    s.handed_on = group_->handed_on();
+    s.leads_stolen = group_->stolen();
+    s.threads = group_->threads();
+  }
+  return s;
 }
 
 }  // namespace uringfuse::detail

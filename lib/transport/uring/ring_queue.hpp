@@ -1,8 +1,8 @@
 // One FUSE-over-io_uring queue: its ring (SQE128, /dev/fuse as fixed file 0), its
 // entries with their buffers, and the loop that turns completions into requests and
 // replies into COMMIT_AND_FETCH commands, submitted once per batch. A ring has a
-// single issuer: replies made on other threads are handed over through a lock-free
-// stack and an eventfd the ring polls.
+// single issuer at a time, the lead of its ServeGroup: replies made on other
+// threads are handed over through a lock-free stack and an eventfd the ring polls.
 #pragma once
 
 #include <liburing.h>
@@ -21,8 +21,14 @@
 
 namespace uringfuse::detail {
 
+class ServeGroup;
+
 class RingQueue final : public EntryOwner {
  public:
+  // What one round of completions left: the ring still serving, every entry ended,
+  // or the lead gone to another thread (a handler handed it on or had it stolen).
+  enum class Round { alive, ended, lead_lost };
+
   RingQueue(unsigned qid, int cpu, std::size_t depth, int dev_fd, RequestHandler& handler);
   ~RingQueue() override;
   RingQueue(const RingQueue&) = delete;
@@ -39,27 +45,34 @@ class RingQueue final : public EntryOwner {
   // `spin`, yields the CPU while none is there yet.
   void submit_and_wait(std::chrono::microseconds spin);
   void submit();
-  // Handles every available completion; false once no entry is alive any more.
-  bool process_completions();
+  // Handles every available completion, one at a time, while this thread leads.
+  Round process_completions();
+  // Completions waiting to be handled (the leader asks, after a handler).
+  bool completions_ready();
+  void set_group(ServeGroup* group, bool shares_thread) {
+    group_ = group;
+    shares_thread_ = shares_thread;
+  }
 
   void wake();  // from any thread
   void push_foreign(RingEntry* entry) override;
+  bool commit_here(RingEntry* entry) override;
   int completion_event_fd() const { return cq_event_fd_; }
-  bool alive() const { return live_entries_ > 0; }
+  bool alive() const { return live_entries_.load(std::memory_order_relaxed) > 0; }  // any thread
 
   unsigned qid() const { return qid_; }
   int cpu() const { return cpu_; }
   std::size_t memory_bytes() const { return buffers_ ? buffers_->bytes() : 0; }
   QueueStats stats() const;
 
-  // Called by RingEntry::send on the owning thread.
-  void queue_commit(RingEntry* entry) override;
-  bool on_owner_thread() const override;
+  // By the thread that leads the ring: submit the entry's COMMIT_AND_FETCH.
+  void queue_commit(RingEntry* entry);
   const char* name() const override { return via_.c_str(); }
 
  private:
-  void handle_completion(const io_uring_cqe* cqe);
-  void handle_request(RingEntry* entry);
+  // False when the lead was lost while handling it.
+  bool handle_completion(std::uint64_t user_data, int res);
+  bool handle_request(RingEntry* entry);
   void drain_foreign();
   void arm_wake_poll();
   void prep_command(RingEntry* entry, abi::UringCmd cmd);
@@ -77,8 +90,12 @@ class RingQueue final : public EntryOwner {
   int cq_event_fd_ = -1;
   std::unique_ptr<BufferProvider> buffers_;
   std::unique_ptr<RingEntry[]> entries_;
+  ServeGroup* group_ = nullptr;
   std::atomic<RingEntry*> foreign_{nullptr};
-  std::size_t live_entries_ = 0;
+  std::atomic<bool> wake_pending_{false};  // one eventfd write per drain, not per reply
+  std::atomic<bool> sleeping_{false};      // the leader waits in the kernel
+  bool shares_thread_ = false;             // waited on in epoll with other rings
+  std::atomic<std::size_t> live_entries_{0};  // written by the leader only
   std::atomic<std::uint64_t> requests_{0}, replies_{0}, in_flight_{0}, high_water_{0};
 };
 

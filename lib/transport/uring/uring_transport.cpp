@@ -4,7 +4,6 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,8 +26,19 @@ UringTransport::UringTransport(UringTransportConfig config, RequestHandler& hand
                                                   config_.dev_fd, handler_));
   }
   std::size_t threads = config_.threads == 0 ? n : std::min(config_.threads, n);
-  groups_.resize(threads);
-  for (std::size_t q = 0; q < n; ++q) groups_[q % threads].push_back(q);
+  group_queues_.resize(threads);
+  for (std::size_t q = 0; q < n; ++q) group_queues_[q % threads].push_back(queues_[q].get());
+  ServeGroupConfig gc;
+  gc.spin = config_.spin;
+  gc.helpers = config_.helpers;
+  CPU_ZERO(&gc.helper_cpus);
+  sched_getaffinity(0, sizeof gc.helper_cpus, &gc.helper_cpus);  // before any ring thread pins
+  for (auto& mine : group_queues_) {
+    // At most one handler per entry, plus the thread leading the ring meanwhile.
+    gc.max_threads = mine.size() * std::max<std::size_t>(config_.depth, 1) + 1;
+    groups_.push_back(std::make_unique<ServeGroup>(mine, gc, stopping_));
+    for (auto* q : mine) q->set_group(groups_.back().get(), mine.size() > 1);
+  }
 }
 
 UringTransport::~UringTransport() { stop(); }
@@ -39,14 +49,31 @@ std::size_t UringTransport::memory_bytes() const {
   return total;
 }
 
+bool UringTransport::entries_alive() const {
+  for (const auto& q : queues_)
+    if (q->alive()) return true;
+  return false;
+}
+
 std::vector<QueueStats> UringTransport::stats() const {
   std::vector<QueueStats> out;
-  for (const auto& q : queues_) out.push_back(q->stats());
+  for (const auto& q : queues_) {
+    out.push_back(q->stats());
+    if (q->qid() < solos_.size()) solos_[q->qid()]->add_stats(out.back());
+  }
   return out;
 }
 
 bool UringTransport::prepare(std::size_t payload_size, std::string& why) {
   payload_size_ = payload_size;
+  if (config_.helpers) {
+    for (auto& q : queues_) {
+      SoloRingsConfig sc{q->qid(), q->cpu(), config_.dev_fd, payload_size, std::max<std::size_t>(config_.depth, 1),
+                         config_.make_buffers};
+      solos_.push_back(std::make_unique<SoloRings>(sc, handler_, stopping_));
+    }
+    for (auto& g : groups_) g->on_hand_on([this](RingQueue& q) { solos_[q.qid()]->grow(); });
+  }
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);  // ring threads never take signals
@@ -86,10 +113,11 @@ void UringTransport::stop() {
     if (phase_ == Phase::building) phase_ = Phase::abort;
     cv_.notify_all();
   }
-  for (auto& q : queues_) q->wake();
+  for (auto& g : groups_) g->stop();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+  for (auto& s : solos_) s->stop();
 }
 
 void UringTransport::pin(const std::vector<RingQueue*>& queues) {
@@ -102,8 +130,7 @@ void UringTransport::pin(const std::vector<RingQueue*>& queues) {
 }
 
 void UringTransport::thread_main(std::size_t group) {
-  std::vector<RingQueue*> mine;
-  for (auto q : groups_[group]) mine.push_back(queues_[q].get());
+  const std::vector<RingQueue*>& mine = group_queues_[group];
   pin(mine);  // first, so the buffers are touched on the right node
   pthread_setname_np(pthread_self(), ("fuse-ring-" + std::to_string(mine.front()->qid())).c_str());
   bool ok = true;
@@ -126,41 +153,7 @@ void UringTransport::thread_main(std::size_t group) {
     if (phase_ == Phase::abort || !ok) return;
   }
   for (auto* q : mine) q->submit_registers();
-  serve(mine);
-}
-
-void UringTransport::serve(std::vector<RingQueue*>& queues) {
-  if (queues.size() == 1) {
-    RingQueue& q = *queues.front();
-    while (!stopping_.load(std::memory_order_relaxed)) {
-      q.submit_and_wait(config_.spin);
-      if (!q.process_completions()) break;  // every entry ended: unmounted
-    }
-    return;
-  }
-  // Several rings on one thread: each signals an eventfd on completion; wait on all.
-  int ep = ::epoll_create1(EPOLL_CLOEXEC);
-  for (auto* q : queues) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.ptr = q;
-    ::epoll_ctl(ep, EPOLL_CTL_ADD, q->completion_event_fd(), &ev);
-  }
-  while (!stopping_.load(std::memory_order_relaxed)) {
-    for (auto* q : queues) q->submit();
-    epoll_event events[64];
-    int n = ::epoll_wait(ep, events, 64, -1);
-    if (n < 0 && errno != EINTR) break;
-    for (int i = 0; i < n; ++i) {
-      auto* q = static_cast<RingQueue*>(events[i].data.ptr);
-      std::uint64_t count;
-      [[maybe_unused]] auto r = ::read(q->completion_event_fd(), &count, sizeof count);
-    }
-    bool any_alive = false;
-    for (auto* q : queues) any_alive |= q->process_completions();
-    if (!any_alive) break;
-  }
-  ::close(ep);
+  groups_[group]->serve();
 }
 
 }  // namespace uringfuse::detail

@@ -1,5 +1,6 @@
 // FUSE-over-io_uring: one queue per possible CPU, served by one pinned thread per
-// queue (or by fewer threads, each serving several rings). Start-up is a small state
+// queue (or by fewer threads, each serving several rings), which calls in followers
+// when handlers block (ServeGroup). Start-up is a small state
 // machine driven by INIT: prepare() builds every ring while INIT is handled, go()
 // registers the entries once the INIT reply is out; stop() wakes and joins.
 #pragma once
@@ -15,6 +16,8 @@
 #include <vector>
 
 #include "transport/uring/ring_queue.hpp"
+#include "transport/uring/serve_group.hpp"
+#include "transport/uring/solo_rings.hpp"
 
 namespace uringfuse::detail {
 
@@ -24,6 +27,7 @@ struct UringTransportConfig {
   std::size_t threads = 0;   // 0: one thread per queue
   bool pin = true;           // pin each thread to its queue's CPU(s)
   std::chrono::microseconds spin{0};  // yield-spin before sleeping (one queue per thread)
+  bool helpers = true;       // false: every handler on the ring's own thread (-s)
   BufferFactory make_buffers = make_numa_buffers;  // each queue's entry buffers
 };
 
@@ -45,18 +49,21 @@ class UringTransport {
   std::size_t queue_count() const { return queues_.size(); }
   std::size_t thread_count() const { return groups_.size(); }
   std::size_t memory_bytes() const;
+  // Some queue still has entries the kernel holds: the connection is alive.
+  bool entries_alive() const;
   std::vector<QueueStats> stats() const;
 
  private:
   enum class Phase { building, go, abort };
   void thread_main(std::size_t group);
-  void serve(std::vector<RingQueue*>& queues);
   void pin(const std::vector<RingQueue*>& queues);
 
   UringTransportConfig config_;
   RequestHandler& handler_;
   std::vector<std::unique_ptr<RingQueue>> queues_;
-  std::vector<std::vector<std::size_t>> groups_;  // queue indexes per thread
+  std::vector<std::unique_ptr<ServeGroup>> groups_;  // one per first thread
+  std::vector<std::vector<RingQueue*>> group_queues_;
+  std::vector<std::unique_ptr<SoloRings>> solos_;  // per queue, made by prepare()
   std::vector<std::thread> threads_;
 
   std::mutex mutex_;

@@ -1,0 +1,93 @@
+#include "transport/uring/solo_rings.hpp"
+
+#include <pthread.h>
+
+#include <exception>
+
+#include "transport/uring/ring_queue.hpp"
+#include "transport/uring/serve_group.hpp"
+#include "uringfuse/log.hpp"
+
+namespace uringfuse::detail {
+
+struct SoloRings::Solo {
+  std::unique_ptr<RingQueue> queue;
+  std::unique_ptr<ServeGroup> group;
+  std::thread thread;
+};
+
+SoloRings::SoloRings(SoloRingsConfig config, RequestHandler& handler, const std::atomic<bool>& stopping)
+    : config_(config), handler_(handler), stopping_(stopping) {}
+
+SoloRings::~SoloRings() { stop(); }
+
+std::size_t SoloRings::count() const {
+  std::lock_guard lock(mutex_);
+  return rings_.size();
+}
+
+void SoloRings::grow() {
+  if (full_.load(std::memory_order_relaxed)) return;
+  std::lock_guard lock(mutex_);
+  if (stopped_ || stopping_.load(std::memory_order_relaxed) || rings_.size() >= config_.max_rings) {
+    full_.store(true, std::memory_order_relaxed);
+    return;
+  }
+  auto solo = std::make_unique<Solo>();
+  try {
+    solo->queue = std::make_unique<RingQueue>(config_.qid, config_.cpu, 1, config_.dev_fd, handler_);
+    ServeGroupConfig gc;  // no spin, no followers: this thread runs its one entry's handlers
+    gc.helpers = false;
+    solo->group = std::make_unique<ServeGroup>(std::vector<RingQueue*>{solo->queue.get()}, gc, stopping_);
+    solo->queue->set_group(solo->group.get(), false);
+    // Built here, before its thread exists and under the lock stop() takes: stop()
+    // may wake the ring at any time after. (Its thread is not pinned, so there is no
+    // NUMA node to build it on.) The entry is registered from the ring's own thread,
+    // which the kernel then wakes for its requests.
+    solo->queue->setup(config_.payload_size, false, config_.make_buffers);
+    Solo& s = *solo;
+    solo->thread = std::thread([this, &s] { run(s); });
+  } catch (const std::exception& e) {
+    if (!failed_)
+      log(LogLevel::warning, "uringfuse: uring:q%u: cannot add a one-entry ring (%s); serving with %zu",
+          config_.qid, e.what(), rings_.size());
+    failed_ = true;
+    return;
+  }
+  rings_.push_back(std::move(solo));
+  if (rings_.size() >= config_.max_rings) full_.store(true, std::memory_order_relaxed);
+}
+
+void SoloRings::run(Solo& solo) {
+  pthread_setname_np(pthread_self(), "fuse-ring-solo");
+  solo.queue->submit_registers();
+  solo.group->serve();
+}
+
+void SoloRings::stop() {
+  std::vector<std::unique_ptr<Solo>> rings;
+  {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    full_.store(true, std::memory_order_relaxed);
+    rings.swap(rings_);
+  }
+  for (auto& s : rings) s->group->stop();
+  for (auto& s : rings)
+    if (s->thread.joinable()) s->thread.join();
+  std::lock_guard lock(mutex_);
+  for (auto& s : rings) rings_.push_back(std::move(s));  // kept for their counters
+}
+
+void SoloRings::add_stats(QueueStats& into) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& s : rings_) {
+    QueueStats q = s->queue->stats();
+    into.requests += q.requests;
+    into.replies += q.replies;
+    into.high_water += q.high_water;  // entries busy at once, at most: the sum
+  }
+  into.solo_rings = rings_.size();
+}
+
+}  // namespace uringfuse::detail

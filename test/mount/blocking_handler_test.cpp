@@ -1,0 +1,144 @@
+// Synchronous handlers that block must not stall the requests behind them, on any
+// transport that promises concurrency. The daemon (rendezvous_fs.cpp) blocks reads
+// until other requests reach it; every client thread is pinned to one CPU, so over
+// io_uring they all land in that CPU's one queue. A transport that serves one handler
+// at a time per queue makes the handlers wait in vain and answer EIO (after 20 s;
+// the watchdog and the futures' timeouts keep the test from hanging).
+//
+// dev_single is left out on purpose: -s means one handler at a time.
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <future>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../support/example_mount.hpp"
+#include "transports.hpp"
+
+namespace uringfuse::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// One pread of `path` from a thread pinned to CPU 0: 0 on success, else the errno.
+int pinned_read(const std::string& path) {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(0, &one);
+  pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return errno;
+  char c;
+  ssize_t n = ::pread(fd, &c, 1, 0);
+  int err = n == 1 ? 0 : n < 0 ? errno : EIO;
+  ::close(fd);
+  return err;
+}
+
+// Per-queue counters of the daemon's exit log: {handed on, leads stolen} summed.
+std::pair<unsigned long, unsigned long> lead_moves(const std::string& log) {
+  static const std::regex line(R"(handlers handed on (\d+), leads stolen (\d+))");
+  unsigned long handed = 0, stolen = 0;
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
+    handed += std::stoul((*it)[1].str());
+    stolen += std::stoul((*it)[2].str());
+  }
+  return {handed, stolen};
+}
+
+class BlockingHandlers : public ExampleMount<::testing::TestWithParam<Transport>> {
+ protected:
+  // Runs `readers` threads, each reading `file` `rounds` times; every read must succeed.
+  void read_together(const std::string& file, unsigned readers, unsigned rounds) {
+    std::vector<std::future<int>> done;
+    for (unsigned i = 0; i < readers; ++i)
+      done.push_back(std::async(std::launch::async, [path = mnt_ + "/" + file, rounds] {
+        for (unsigned r = 0; r < rounds; ++r)
+          if (int err = pinned_read(path)) return err;
+        return 0;
+      }));
+    for (auto& f : done) {
+      ASSERT_EQ(f.wait_for(25s), std::future_status::ready) << "a reader hangs";
+      EXPECT_EQ(f.get(), 0) << "a blocked handler was never joined by the others";
+    }
+  }
+  std::string stop_daemon() {
+    daemon_->signal(SIGTERM);
+    auto status = daemon_->wait(15s);
+    EXPECT_TRUE(status.has_value()) << daemon_->output();
+    if (status) {
+      EXPECT_EQ(*status, 0) << daemon_->output();
+    }
+    return daemon_->output();
+  }
+};
+
+// Four handlers blocked at once, round after round, from one CPU.
+TEST_P(BlockingHandlers, FourBlockedReadersAreServedTogether) {
+  start_daemon(URINGFUSE_RENDEZVOUS_FS, GetParam().args);
+  read_together("gather4", 4, 25);
+  auto log = stop_daemon();
+  if (GetParam().uring()) {
+    EXPECT_GT(lead_moves(log).first + lead_moves(log).second, 0u) << log;
+  }
+}
+
+// A handler that blocks before anything else is waiting (so it runs on the ring's
+// own thread) until a request that arrives later, on the same queue, is served.
+TEST_P(BlockingHandlers, AHandlerWaitingForALaterRequestDoesNotStallIt) {
+  start_daemon(URINGFUSE_RENDEZVOUS_FS, GetParam().args);
+  for (int round = 0; round < 3; ++round) {
+    auto waiter = std::async(std::launch::async, [path = mnt_ + "/wait"] { return pinned_read(path); });
+    ASSERT_EQ(waiter.wait_for(200ms), std::future_status::timeout) << "/wait did not block";
+    EXPECT_EQ(pinned_read(mnt_ + "/release"), 0);
+    ASSERT_EQ(waiter.wait_for(25s), std::future_status::ready);
+    EXPECT_EQ(waiter.get(), 0) << "the waiting handler stalled the request it waited for";
+  }
+  auto log = stop_daemon();
+  if (GetParam().uring()) {
+    EXPECT_GT(lead_moves(log).second, 0u) << "no lead was stolen:\n" << log;
+  }
+}
+
+// io_uring: as many blocked handlers as the queue has entries (the /dev/fuse pool's
+// bound is max_threads instead).
+class RingBlockingHandlers : public BlockingHandlers {};
+
+TEST_P(RingBlockingHandlers, AsManyBlockedReadersAsRingEntries) {
+  auto args = GetParam().args;
+  args.insert(args.end(), {"-o", "io_uring_q_depth=16"});
+  start_daemon(URINGFUSE_RENDEZVOUS_FS, args);
+  read_together("gather16", 16, 10);
+  stop_daemon();
+}
+
+std::vector<Transport> concurrent_transports() {
+  auto all = all_transports();
+  all.erase(std::remove_if(all.begin(), all.end(), [](const Transport& t) { return t.name == "dev_single"; }),
+            all.end());
+  return all;
+}
+
+std::vector<Transport> uring_transports() {
+  auto all = all_transports();
+  all.erase(std::remove_if(all.begin(), all.end(), [](const Transport& t) { return !t.uring(); }), all.end());
+  return all;
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, BlockingHandlers, ::testing::ValuesIn(concurrent_transports()),
+                         transport_name);
+INSTANTIATE_TEST_SUITE_P(Transports, RingBlockingHandlers, ::testing::ValuesIn(uring_transports()),
+                         transport_name);
+
+}  // namespace
+}  // namespace uringfuse::test
