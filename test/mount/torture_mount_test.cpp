@@ -263,7 +263,7 @@ TEST_P(Torture, SignalStormOverEveryClassOfOperation) { signal_storm(transport_a
 // one-entry rings serve the queues, and replies come from threads that do not lead.
 TEST_P(Torture, SignalStormOverBlockingHandlers) {
   signal_storm(blocking_args());
-  if (GetParam().uring()) {
+  if (GetParam().name == "uring") {  // uring_one_thread runs every handler on its thread
     static const std::regex moved(R"(handlers handed on [1-9])");
     EXPECT_TRUE(std::regex_search(daemon_->output(), moved)) << "no handler was handed on:\n" << daemon_->output();
   }

@@ -136,7 +136,8 @@ bool ServeGroup::lead_once() {
     queues_.front()->submit_and_wait(pacing_.hand_on() ? std::chrono::microseconds(0) : config_.spin);
     return true;
   }
-  // Several rings: each signals an eventfd on completion; wait on all of them.
+  // Several rings (and one thread: such a group has no followers): each signals an
+  // eventfd on completion; wait on all of them, then handle what came in.
   for (auto* q : queues_) q->submit();
   epoll_event events[64];
   int n = ::epoll_wait(epoll_fd_, events, 64, -1);
