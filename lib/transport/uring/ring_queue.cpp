@@ -224,7 +224,7 @@ bool RingQueue::handle_request(RingEntry* e) {
   if (now > high_water_.load(std::memory_order_relaxed)) high_water_.store(now, std::memory_order_relaxed);
   abi::fuse_in_header in;
   std::memcpy(&in, h->in_out, sizeof in);
-  const ServeGroup::Run run = group_->before_handler(*this);
+  const ServeGroup::Run run = group_->before_handler();
   handler_.handle(raw, *e);
   // The kernel expects no answer to these, but the entry must be committed to fetch
   // the next request; a claim, so never twice even if a handler answered anyway.

@@ -154,10 +154,10 @@ bool ServeGroup::lead_once() {
   return true;
 }
 
-ServeGroup::Run ServeGroup::before_handler(RingQueue& queue) {
+ServeGroup::Run ServeGroup::before_handler() {
   Run run;
   if (config_.helpers && pacing_.hand_on()) {
-    hand_lead_on(queue);
+    hand_lead_on();
   } else {
     run.ticket = lead_.enter_inline();
     t_turn.inline_ticket = run.ticket;
@@ -202,7 +202,7 @@ bool ServeGroup::commit_here(RingQueue& queue, RingEntry* entry) {
   return true;
 }
 
-void ServeGroup::hand_lead_on(RingQueue&) {
+void ServeGroup::hand_lead_on() {
   drop_turn();
   handed_on_.fetch_add(1, std::memory_order_relaxed);
   if (!lead_.release()) start_follower();

@@ -58,8 +58,8 @@ class ServeGroup {
     RingLeadership::Ticket ticket = 0;  // 0: handed on (run off the lead)
     std::chrono::steady_clock::time_point start;
   };
-  // The leader, about to run a handler of `queue`: runs it inline or hands the lead on.
-  Run before_handler(RingQueue& queue);
+  // The leader, about to run a handler: runs it inline or hands the lead on.
+  Run before_handler();
   // The same thread, after it: true when it holds the lead again (go on serving),
   // false when it is a follower now.
   bool after_handler(RingQueue& queue, const Run& run);
@@ -84,7 +84,7 @@ class ServeGroup {
   bool lead_once();
   void follower_main();
   void standby_main();
-  void hand_lead_on(RingQueue& queue);
+  void hand_lead_on();
   void start_follower();
   void take_turn();  // this thread holds the lead now
   void drop_turn();

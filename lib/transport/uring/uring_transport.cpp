@@ -71,7 +71,7 @@ std::vector<QueueStats> UringTransport::stats() const {
 
 bool UringTransport::prepare(std::size_t payload_size, std::string& why) {
   payload_size_ = payload_size;
-  if (config_.helpers && group_queues_.size() == queues_.size()) {
+  if (config_.helpers && thread_count() == queue_count()) {  // the groups that have helpers
     for (auto& q : queues_) {
       SoloRingsConfig sc{q->qid(), q->cpu(), config_.dev_fd, payload_size, std::max<std::size_t>(config_.depth, 1),
                          config_.make_buffers};
