@@ -8,10 +8,14 @@
 # Usage, as root on Debian 12 (Linux 6.14+ for FUSE-over-io_uring):
 #   bench/run-latency.sh [options]
 #     --rounds N        rounds; each runs every target once (default 2)
-#     --targets "LIST"  of: dev-workers uring libfuse-dev libfuse-uring (default: all
-#                       available; the libfuse ones need --libfuse)
+#     --targets "LIST"  of: dev-workers uring await-dev-workers await-uring libfuse-dev
+#                       libfuse-uring (default: all available; the libfuse ones need
+#                       --libfuse)
 #     --modes "LIST"    of: sync async (default: both). sync: the handler sleeps;
-#                       async: a backend thread replies after the delay
+#                       async: a backend thread replies after the delay. The await-*
+#                       targets run bench/awaitfs.cpp instead, the same filesystem in
+#                       C++ whose reads co_await the delay on the request's ring: they
+#                       are measured in the async rows only
 #     --delay US        backend delay per read (default 200)
 #     --depths "LIST"   fio iodepths (default "1 16 64")
 #     --jobs "LIST"     fio job counts (default "1 2")
@@ -95,6 +99,9 @@ fi
 q_ours=$(printf '%q' "$ours")
 define_target dev-workers "$q_ours -f {opts} {mnt}"
 define_target uring "$q_ours -f -o io_uring {opts} {mnt}" "log:serving over io_uring"
+q_await=$(printf '%q' "$BUILD_DIR/bench/awaitfs")
+define_target await-dev-workers "$q_await -f {opts} {mnt}"
+define_target await-uring "$q_await -f -o io_uring {opts} {mnt}" "log:serving over io_uring"
 if [ -n "$theirs" ]; then
 	q_theirs=$(printf '%q' "$theirs")
 	define_target libfuse-dev "$q_theirs -f {opts} {mnt}"
@@ -117,10 +124,15 @@ for ((r = 1; r <= rounds; r++)); do
 		result=$out/results_latency/$t.r$r.txt
 		: >"$result"
 		for mode in $modes; do
+			daemon_mode=$mode
+			if [[ $t == await-* ]]; then
+				[ "$mode" = async ] || continue  # coroutines have no synchronous form
+				daemon_mode=await
+			fi
 			tag=$t.$mode.r$r mnt=$WORK/mnt-$t
 			log "round $r/$rounds: $t $mode"
 			saved=${TEMPLATE[$t]}
-			TEMPLATE[$t]=${saved//\{opts\}/-o mode=$mode,delay_us=$delay}
+			TEMPLATE[$t]=${saved//\{opts\}/-o mode=$daemon_mode,delay_us=$delay}
 			started=1
 			start_target "$t" "$WORK/no-source" "$mnt" "$out/logs/$tag.log" || started=0
 			TEMPLATE[$t]=$saved

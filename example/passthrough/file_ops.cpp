@@ -186,11 +186,15 @@ void PassthroughFs::tmpfile(const uf::Request& req, uf::Ino parent, mode_t mode,
   std::move(reply).created(entry, open_result(*inode, *handle, in.flags));
 }
 
-void PassthroughFs::read(const uf::Request&, uf::Ino, const uf::ReadIn& in, uf::ReplyData reply) {
+void PassthroughFs::read(const uf::Request& req, uf::Ino, const uf::ReadIn& in, uf::ReplyData reply) {
   wait_for_backend();
+  const int fd = FileHandle::of(in.fh).fd.get();
+  if (uses_ring_io(req)) {
+    read_on_ring(req.io(), fd, in.offset, in.size, std::move(reply));
+    return;
+  }
   // The library reads the file into the reply: over io_uring straight into the ring
   // entry's payload, queued together with the answer in one submission.
-  const int fd = FileHandle::of(in.fh).fd.get();
   std::move(reply).from_file(fd, static_cast<off_t>(in.offset), in.size);
 }
 
@@ -203,8 +207,14 @@ void PassthroughFs::write(const uf::Request& req, uf::Ino, const uf::WriteIn& in
   // clear them as it would for a local writer, in the same step as the write: S_ISUID,
   // and S_ISGID if group-executable or the caller is not in the file's group. As the
   // daemon (root) they would stay. The fstat spares ordinary files the switch.
+  const bool as_caller = in.kill_suidgid() && has_setid_bits(fd);
+  // The ring writes with the daemon's credentials: a write as the caller stays here.
+  if (!as_caller && uses_ring_io(req)) {
+    write_on_ring(req.io(), fd, in.offset, data, std::move(reply));
+    return;
+  }
   std::optional<CallerIdentity> identity;
-  if (in.kill_suidgid() && has_setid_bits(fd)) identity.emplace(req);
+  if (as_caller) identity.emplace(req);
   ssize_t n;
   do {
     n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(in.offset));

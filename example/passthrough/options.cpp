@@ -23,6 +23,17 @@ double parse_seconds(std::string_view option, std::string_view value) {
   return secs;
 }
 
+unsigned microseconds_of(std::string_view full, std::string_view value) {
+  char* end = nullptr;
+  errno = 0;
+  const std::string text(value);
+  unsigned long us = std::strtoul(text.c_str(), &end, 10);
+  if (text.empty() || errno != 0 || *end != '\0' || us > 10'000'000)
+    throw uringfuse::CommandLineError("invalid value in option '" + std::string(full) +
+                                      "' (expected microseconds, at most 10000000)");
+  return static_cast<unsigned>(us);
+}
+
 }  // namespace
 
 const char* const kOptionsHelp =
@@ -37,6 +48,10 @@ const char* const kOptionsHelp =
     "    --writeback            use the kernel's writeback cache\n"
     "    --backend-delay=USEC   sleep USEC in every read and write handler first, as a\n"
     "                           network or disk-backed source would (benchmarks, tests)\n"
+    "    --backend-wait=USEC    wait USEC before every read and write as an asynchronous\n"
+    "                           backend does: awaited on the ring, no thread blocks\n"
+    "    --ring-io=auto|on|off  source reads and writes as io_uring operations on the\n"
+    "                           request's ring (auto: unless the source is tmpfs/ramfs)\n"
     "\n"
     "Run as root with -o allow_other,default_permissions to share the tree with all\n"
     "users: files a user creates then belong to that user.\n";
@@ -71,14 +86,20 @@ bool apply_option(Options& options, std::string_view option) {
     no_value();
     options.writeback = true;
   } else if (name == "backend-delay" || name == "backend_delay") {
-    char* end = nullptr;
-    errno = 0;
-    const std::string text(value);
-    unsigned long us = std::strtoul(text.c_str(), &end, 10);
-    if (text.empty() || errno != 0 || *end != '\0' || us > 10'000'000)
+    options.backend_delay_us = microseconds_of(full, value);
+  } else if (name == "backend-wait" || name == "backend_wait") {
+    options.backend_wait_us = microseconds_of(full, value);
+  } else if (name == "ring-io" || name == "ring_io") {
+    if (value == "auto") {
+      options.ring_io = Options::RingIo::automatic;
+    } else if (value == "on") {
+      options.ring_io = Options::RingIo::on;
+    } else if (value == "off") {
+      options.ring_io = Options::RingIo::off;
+    } else {
       throw uringfuse::CommandLineError("invalid value in option '" + std::string(full) +
-                                        "' (expected microseconds, at most 10000000)");
-    options.backend_delay_us = static_cast<unsigned>(us);
+                                        "' (expected auto, on or off)");
+    }
   } else {
     return false;
   }

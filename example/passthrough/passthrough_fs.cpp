@@ -26,6 +26,15 @@ constexpr int kStatFlags = AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW;
 
 // Filesystems whose close() does nothing a caller could see: no flush to a server,
 // no error reported late. (Overlayfs is left out: its close is its lower layer's.)
+// Filesystems io_uring cannot read without blocking: it hands every such read to a
+// worker thread, which costs more than the daemon's own pread.
+bool ring_reads_need_workers(int fd) {
+  struct statfs sf {};
+  if (::fstatfs(fd, &sf) < 0) return false;
+  const auto type = static_cast<unsigned long>(sf.f_type);
+  return type == TMPFS_MAGIC || type == RAMFS_MAGIC;
+}
+
 bool close_is_silent(int fd) {
   struct statfs sf {};
   if (::fstatfs(fd, &sf) < 0) return false;
@@ -48,12 +57,15 @@ std::string PassthroughFs::open_source(const std::string& path) {
   if (!fd || ::fstat(fd.get(), &st) < 0) return path + ": " + std::strerror(errno);
   source_dev_ = st.st_dev;
   source_close_is_silent_ = close_is_silent(fd.get());
+  ring_reads_need_workers_ = ring_reads_need_workers(fd.get());
   inodes_.set_root(fd.release(), st);
   return {};
 }
 
 void PassthroughFs::init(uf::ConnectionInfo& conn) {
   notifier_ = &conn.notifier();
+  ring_io_ = options_.ring_io == Options::RingIo::on ||
+             (options_.ring_io == Options::RingIo::automatic && !ring_reads_need_workers_);
   // The kernel applies the caller's umask to every mode it sends unless dont_mask is
   // negotiated; keep it that way so modes can be used as they come.
   conn.unwant(uf::Capability::dont_mask);

@@ -12,7 +12,9 @@
 #include <memory>
 #include <string>
 
+#include <uringfuse/async_io.hpp>
 #include <uringfuse/filesystem.hpp>
+#include <uringfuse/task.hpp>
 
 #include "handles.hpp"
 #include "inode_table.hpp"
@@ -127,6 +129,17 @@ class PassthroughFs final : public uringfuse::Filesystem {
   }
   uringfuse::Timeout timeout() const { return uringfuse::Timeout(options_.timeout); }
 
+  // ---- file data as coroutines on the request's ring (ring_io.cpp) ----
+  // Whether a read or write goes through them: over io_uring when --ring-io allows,
+  // and wherever --backend-wait asks for an awaited wait.
+  bool uses_ring_io(const uringfuse::Request& req) const {
+    return (ring_io_ && req.via_io_uring) || options_.backend_wait_us > 0;
+  }
+  uringfuse::Task read_on_ring(uringfuse::Io io, int fd, std::uint64_t offset, std::uint32_t size,
+                               uringfuse::ReplyData reply);
+  uringfuse::Task write_on_ring(uringfuse::Io io, int fd, std::uint64_t offset,
+                                std::span<const std::byte> data, uringfuse::ReplyWrite reply);
+
   // Looks `name` up in `parent` and counts a lookup: 0 and `entry` filled, or an errno.
   int do_lookup(const Inode& parent, std::string_view name, uringfuse::EntryParam& entry);
   // The entry answer for an inode just counted in the table.
@@ -153,6 +166,8 @@ class PassthroughFs final : public uringfuse::Filesystem {
   // close() on the source never reports anything (a local filesystem, not NFS or
   // FUSE): FLUSH, which replays close() there, can then be skipped.
   bool source_close_is_silent_ = false;
+  bool ring_reads_need_workers_ = false;  // tmpfs, ramfs: see --ring-io
+  bool ring_io_ = false;                  // decided in init()
   dev_t source_dev_ = 0;
   uringfuse::Notifier* notifier_ = nullptr;
   bool writeback_ = false;                 // negotiated in init()

@@ -9,6 +9,10 @@
 #include <cstdint>
 #include <span>
 
+namespace uringfuse {
+class IoQueue;
+}
+
 namespace uringfuse::detail {
 
 class ReplyTarget {
@@ -26,6 +30,9 @@ class ReplyTarget {
   // Memory the transport lends for building a reply in place (an io_uring entry's
   // payload buffer); a body sent from its start is not copied again. Empty: none.
   virtual std::span<std::byte> reply_buffer() noexcept { return {}; }
+  // Where the request's handler submits backend I/O (a ring queue); null: nowhere,
+  // the operations run on the handler's thread.
+  virtual IoQueue* io_queue() noexcept { return nullptr; }
   // Answers with what `fd` holds at `offset`, up to `size` bytes; fewer only at end of
   // file. An error reading answers that errno. It preads into reply_buffer() when the
   // transport lends one (no copy afterwards), else into memory of its own, then sends.

@@ -14,6 +14,8 @@ namespace uringfuse {
 namespace detail {
 struct InflightRequest;
 }
+class Io;
+class IoQueue;
 
 struct Request {
   std::uint64_t unique = 0;
@@ -37,8 +39,13 @@ struct Request {
   // Requested to stop when the request is interrupted; register a std::stop_callback
   // to wake a blocking handler.
   std::stop_token stop_token() const;
+  // The handle for backend I/O that an asynchronous handler co_awaits (async_io.hpp):
+  // over io_uring, operations go on this request's own ring. Take it before the
+  // coroutine's first co_await; the Request itself is gone once the handler returns.
+  Io io() const noexcept;
 
   detail::InflightRequest* inflight = nullptr;
+  IoQueue* io_queue = nullptr;  // the ring that carried the request; null: none
 };
 
 }  // namespace uringfuse

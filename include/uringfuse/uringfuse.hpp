@@ -1,6 +1,7 @@
 // uringfuse: write FUSE filesystem daemons in C++. Include this one header.
 #pragma once
 
+#include "uringfuse/async_io.hpp"
 #include "uringfuse/capability.hpp"
 #include "uringfuse/command_line.hpp"
 #include "uringfuse/connection_info.hpp"
@@ -16,5 +17,6 @@
 #include "uringfuse/request.hpp"
 #include "uringfuse/session.hpp"
 #include "uringfuse/session_options.hpp"
+#include "uringfuse/task.hpp"
 #include "uringfuse/types.hpp"
 #include "uringfuse/version.hpp"

@@ -130,6 +130,7 @@ void Dispatcher::dispatch(const ParsedRequest& p, ReplyTarget& target, std::size
               static_cast<pid_t>(p.header.pid)};
   req.umask = umask_of(p);
   req.via_io_uring = queue != 0;  // queue 0 is /dev/fuse, the rings come after it
+  req.io_queue = target.io_queue();
   std::vector<gid_t> groups;
   if (!p.ext.empty() && !decode_groups(p.ext, groups)) {
     log(LogLevel::err, "uringfuse: %s #%llu: malformed request extensions; answering EINVAL",

@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "async/io_queue.hpp"
 #include "uringfuse/request.hpp"
 
 namespace uringfuse {
@@ -54,6 +55,8 @@ void InflightRequest::reset() {
   unique = 0;
   table = nullptr;
   interrupted.store(false, std::memory_order_relaxed);
+  answered.store(false, std::memory_order_relaxed);
+  io_ops = nullptr;
   refs.store(2, std::memory_order_relaxed);
   prev = next = nullptr;
   stop_.reset();
@@ -63,6 +66,7 @@ void InflightRequest::interrupt() {
   interrupted.store(true, std::memory_order_release);
   std::lock_guard lock(mutex_);
   if (stop_) stop_->request_stop();
+  IoQueue::interrupt_all(io_ops);
 }
 
 std::stop_token InflightRequest::token() {
@@ -105,6 +109,15 @@ bool InflightTable::interrupt(std::uint64_t unique) {
   return false;
 }
 
+void InflightTable::interrupt_all() {
+  std::lock_guard lock(mutex_);
+  for (InflightRequest* r = head_; r; r = r->next) r->interrupt();
+}
+
+void InterruptRegistry::interrupt_everything() {
+  for (auto& t : tables_) t->interrupt_all();
+}
+
 InterruptRegistry::InterruptRegistry(std::size_t queues) {
   for (std::size_t i = 0; i < std::max<std::size_t>(queues, 1); ++i)
     tables_.push_back(std::make_unique<InflightTable>());
@@ -143,6 +156,7 @@ InflightRequest* InterruptRegistry::begin(std::size_t queue, std::uint64_t uniqu
 
 void InterruptRegistry::replied(InflightRequest* r) {
   if (!r) return;
+  r->answered.store(true, std::memory_order_release);
   r->table->remove(r);
   release(r);
 }

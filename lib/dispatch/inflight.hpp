@@ -16,6 +16,10 @@
 
 #include "uringfuse/reply_target.hpp"
 
+namespace uringfuse {
+class IoOp;
+}
+
 namespace uringfuse::detail {
 
 class InflightTable;
@@ -26,7 +30,12 @@ struct InflightRequest {
   std::uint64_t unique = 0;
   InflightTable* table = nullptr;
   std::atomic<bool> interrupted{false};
+  std::atomic<bool> answered{false};  // the reply is out: an interrupt means nothing now
+  // Two at first; an Io handle (uringfuse/async_io.hpp) holds one more.
   std::atomic<int> refs{2};
+  // Backend operations an interrupt cancels (guarded by io_lock()).
+  IoOp* io_ops = nullptr;
+  std::mutex& io_lock() { return mutex_; }
   // Links in the table's list (guarded by its mutex): adding and removing stay O(1)
   // without allocating; only an INTERRUPT walks it.
   InflightRequest* prev = nullptr;
@@ -46,6 +55,7 @@ class InflightTable {
   void add(InflightRequest* r);
   void remove(InflightRequest* r);
   bool interrupt(std::uint64_t unique);
+  void interrupt_all();
 
  private:
   std::mutex mutex_;
@@ -86,6 +96,10 @@ class InterruptRegistry {
   // lives as long as the registry (a per-request target may be gone by then).
   InterruptOutcome interrupt(std::uint64_t target_unique, std::uint64_t interrupt_unique,
                              ReplyTarget* answer_on);
+  // The session ends with requests still in handlers: every one counts as
+  // interrupted, so the backend I/O their coroutines wait on is cancelled and they
+  // can finish (a worker waiting on a 30 s timeout would hold up the join).
+  void interrupt_everything();
   std::size_t parked() const { return parked_count_.load(std::memory_order_acquire); }
   void set_enabled(bool on) { enabled_.store(on, std::memory_order_relaxed); }
   bool enabled() const { return enabled_.load(std::memory_order_relaxed); }

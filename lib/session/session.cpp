@@ -40,7 +40,7 @@ void wait_for_wake(int fd) {
 
 // Workers leave once the connection ends. A busy mount is only detached lazily and
 // its connection lives on, so after a grace period the connection is aborted.
-void stop_transport(DevTransport& transport, Mount& mount) {
+void stop_transport(DevTransport& transport, Mount& mount, InterruptRegistry& requests) {
   using namespace std::chrono_literals;
   // Unmount while the workers still serve: flushing dirty data needs them.
   mount.unmount();
@@ -50,6 +50,7 @@ void stop_transport(DevTransport& transport, Mount& mount) {
   if (!transport.all_stopped()) {
     log(LogLevel::warning, "uringfuse: connection still busy after unmount; aborting it");
     abort_connection(mount.connection_id());
+    requests.interrupt_everything();  // handlers awaiting backend I/O: let them finish
   }
   transport.join();
 }
@@ -121,7 +122,7 @@ int Session::run() {
     detail::wait_for_wake(s.wake_fd);
   }
   s.exited.store(true);
-  detail::stop_transport(*s.transport, s.mount);
+  detail::stop_transport(*s.transport, s.mount, s.connection->interrupts());
   if (s.uring) {
     // A lazily detached mount keeps its connection while callers hold files open.
     // Ring threads that exit under a live connection make the kernel cancel the

@@ -145,6 +145,14 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
     return args;
   }
 
+  // Reads and writes are coroutines: each awaits a 300 us timeout, then its source
+  // I/O, on the request's own ring (over /dev/fuse both run on the handler's thread).
+  std::vector<std::string> async_args() const {
+    auto args = transport_args();
+    args.insert(args.end(), {"--ring-io=on", "--backend-wait=300"});
+    return args;
+  }
+
   // Signals at 50k/s across the clients while they do metadata, data, O_DIRECT reads,
   // listings, xattrs and locks; more clients than ring entries. Every byte checked.
   void signal_storm(const std::vector<std::string>& daemon_args) {
@@ -272,6 +280,19 @@ TEST_P(Torture, SignalStormOverBlockingHandlers) {
 // SIGTERM while blocking handlers are in flight on every thread of the rings.
 TEST_P(Torture, SigtermMidStormOverBlockingHandlers) { sigterm_mid_storm(blocking_args()); }
 
+// The storm over coroutine handlers: interrupts cancel awaited operations while
+// replies race them, and completions resume coroutines between requests.
+TEST_P(Torture, SignalStormOverAsyncHandlers) {
+  signal_storm(async_args());
+  if (GetParam().uring()) {
+    static const std::regex awaited(R"([1-9][0-9]* backend operations)");
+    EXPECT_TRUE(std::regex_search(daemon_->output(), awaited)) << "no I/O went through a ring:\n" << daemon_->output();
+  }
+}
+
+// SIGTERM while coroutines wait on every ring: each is cancelled and finishes.
+TEST_P(Torture, SigtermMidStormOverAsyncHandlers) { sigterm_mid_storm(async_args()); }
+
 // Requests that wait in the daemon until their caller is interrupted (the notify
 // example's /slow answers EINTR once the INTERRUPT arrives, from another thread),
 // interleaved with ordinary reads of /data.
@@ -306,7 +327,9 @@ TEST_P(Torture, RequestsInterruptedWhileTheyWait) {
   stop = true;
   plain.join();
   ASSERT_TRUE(done) << "a reader hangs";
-  if (!GetParam().uring()) EXPECT_EQ(releases, 0) << "an interrupt was lost on /dev/fuse";
+  if (!GetParam().uring()) {
+    EXPECT_EQ(releases, 0) << "an interrupt was lost on /dev/fuse";
+  }
   if (releases) std::printf("[ note     ] %d release rounds for reads the kernel never interrupted\n", releases);
   long interrupted = 0;
   for (auto& r : readers) {
@@ -315,7 +338,9 @@ TEST_P(Torture, RequestsInterruptedWhileTheyWait) {
     EXPECT_EQ(*status, 0) << r->output();
     long n = 0;
     EXPECT_EQ(std::sscanf(r->output().c_str(), "interrupted %ld", &n), 1) << r->output();
-    if (!GetParam().uring()) EXPECT_GT(n, 0) << "a reader was never interrupted";
+    if (!GetParam().uring()) {
+      EXPECT_GT(n, 0) << "a reader was never interrupted";
+    }
     interrupted += n;
   }
   EXPECT_GT(interrupted, 0) << "no read was interrupted";

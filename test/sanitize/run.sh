@@ -31,7 +31,7 @@ run_asan() {
 }
 
 # The transport tests: what runs requests on several threads at once.
-readonly tsan_mount_filter='*HelloMount*:*Uring*:*Notify*:*FaultMount*:*Stress*:*LoadMount*:*PosixFile*:*Torture.SignalStorm*:*ReplyLifetime*:*BlockingHandlers*'
+readonly tsan_mount_filter='*HelloMount*:*Uring*:*Notify*:*FaultMount*:*Stress*:*LoadMount*:*PosixFile*:*Torture.SignalStorm*:*ReplyLifetime*:*BlockingHandlers*:*AsyncHandlers*'
 run_tsan() {
 	local dir=${TSAN_BUILDDIR:-build-tsan}
 	if [ ! -f "$dir/build.ninja" ]; then
@@ -39,7 +39,7 @@ run_tsan() {
 	fi
 	# Only what these tests run (ninja's own output paths: it regenerates its build
 	# file first, where meson's target lookup could still see an older one).
-	ninja -C "$dir" test/unit/unit_tests test/mount/mount_tests test/mount/load_client test/mount/late_reply_fs test/mount/rendezvous_fs \
+	ninja -C "$dir" test/unit/unit_tests test/mount/mount_tests test/mount/load_client test/mount/late_reply_fs test/mount/rendezvous_fs test/mount/async_fs \
 		example/hello/hello example/notify/notify example/passthrough/passthrough
 	TSAN_OPTIONS="log_path=$reports/tsan" \
 		meson test -C "$dir" --no-rebuild --print-errorlogs unit || status=1

@@ -27,6 +27,7 @@ class EntryOwner {
   // From any other thread: the ring has a single issuer, so hand the entry over.
   virtual void push_foreign(RingEntry* entry) = 0;
   virtual const char* name() const = 0;  // for log lines: "uring:q1"
+  virtual IoQueue* io_queue() noexcept { return nullptr; }  // backend I/O on the ring
 };
 
 class RingEntry final : public ReplyTarget {
@@ -35,6 +36,7 @@ class RingEntry final : public ReplyTarget {
   // one, or one for another request.
   void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
   std::span<std::byte> reply_buffer() noexcept override { return buffers.payload; }
+  IoQueue* io_queue() noexcept override { return owner ? owner->io_queue() : nullptr; }
 
   // The request the kernel just completed into the buffers: serving from now on.
   // False when the entry was not waiting for one (logged by the caller).

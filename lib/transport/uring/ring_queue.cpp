@@ -56,7 +56,10 @@ RingQueue::~RingQueue() {
 void RingQueue::setup(std::size_t payload_size, bool want_event_fd, BufferFactory make_buffers) {
   io_uring_params params{};
   params.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQSIZE;
-  params.cq_entries = static_cast<unsigned>(2 * (depth_ + 1));
+  // Entries, the wake-up poll and the backend I/O of coroutines all complete here:
+  // room for several operations per entry. (The kernel keeps what overflows; this
+  // only saves it the trouble.)
+  params.cq_entries = static_cast<unsigned>(std::max<std::size_t>(8 * (depth_ + 1), 64));
   if (int r = io_uring_queue_init_params(static_cast<unsigned>(depth_ + 1), &ring_, &params); r < 0)
     fail(r, "io_uring_queue_init");
   ring_ready_ = true;
@@ -81,6 +84,9 @@ void RingQueue::setup(std::size_t payload_size, bool want_event_fd, BufferFactor
 }
 
 bool RingQueue::commit_here(RingEntry* e) { return group_ && group_->commit_here(*this, e); }
+
+bool RingQueue::begin_ring_access() noexcept { return group_ && group_->begin_ring_here(); }
+void RingQueue::end_ring_access() noexcept { group_->end_ring_here(); }
 
 bool RingQueue::completions_ready() { return io_uring_cq_ready(&ring_) > 0; }
 
@@ -141,10 +147,11 @@ void RingQueue::submit_and_wait(std::chrono::microseconds spin) {
     io_uring_submit(&ring_);
     const auto until = std::chrono::steady_clock::now() + spin;
     while (!io_uring_cq_ready(&ring_) && std::chrono::steady_clock::now() < until) {
-      if (foreign_.load(std::memory_order_relaxed)) {
+      if (handovers_waiting()) {
         drain_foreign();
         io_uring_submit(&ring_);
       }
+      if (io_.has_ready()) return;
       sched_yield();
     }
     if (io_uring_cq_ready(&ring_)) return;
@@ -152,7 +159,7 @@ void RingQueue::submit_and_wait(std::chrono::microseconds spin) {
   // About to sleep in the kernel: from now on a hand-over must wake us. seq_cst with
   // push_foreign(): either it sees us asleep, or we see its entry here.
   sleeping_.store(true, std::memory_order_seq_cst);
-  if (foreign_.load(std::memory_order_seq_cst)) {
+  if (handovers_waiting() || io_.has_ready()) {
     sleeping_.store(false, std::memory_order_relaxed);
     drain_foreign();
     io_uring_submit(&ring_);
@@ -169,7 +176,13 @@ RingQueue::Round RingQueue::process_completions() {
   // One at a time, each consumed before it is handled: a handler may hand the lead to
   // another thread, which goes on from the next completion.
   io_uring_cqe* cqe;
-  while (io_uring_peek_cqe(&ring_, &cqe) == 0) {
+  for (;;) {
+    // Coroutines whose backend I/O is over first: their replies free entries.
+    if (auto coroutine = io_.next_ready()) {
+      if (!resume(coroutine)) return Round::lead_lost;
+      continue;
+    }
+    if (io_uring_peek_cqe(&ring_, &cqe) != 0) break;
     const std::uint64_t data = cqe->user_data;
     const int res = cqe->res;
     io_uring_cqe_seen(&ring_, cqe);
@@ -178,7 +191,43 @@ RingQueue::Round RingQueue::process_completions() {
   return alive() ? Round::alive : Round::ended;
 }
 
+bool RingQueue::resume(std::coroutine_handle<> coroutine) {
+  // The rest of a handler: paced, handed on and rescued as handlers are.
+  const ServeGroup::Run run = group_->before_handler();
+  coroutine.resume();
+  return group_->after_handler(*this, run);
+}
+
+void RingQueue::finish_backend_io() {
+  io_.close();
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (;;) {
+    while (auto coroutine = io_.next_ready()) coroutine.resume();
+    if (io_.in_flight() == 0) return;
+    if (std::chrono::steady_clock::now() > give_up) {
+      log(LogLevel::warning, "uringfuse: %s: %zu backend operations did not end when cancelled; their "
+          "coroutines never finish", via_.c_str(), io_.in_flight());
+      return;
+    }
+    io_uring_submit(&ring_);
+    __kernel_timespec tick{0, 100'000'000};
+    io_uring_cqe* cqe;
+    if (io_uring_wait_cqe_timeout(&ring_, &cqe, &tick) != 0) continue;
+    while (io_uring_peek_cqe(&ring_, &cqe) == 0) {
+      const std::uint64_t data = cqe->user_data;
+      const int res = cqe->res;
+      io_uring_cqe_seen(&ring_, cqe);
+      if (IoQueue::is_op(data)) io_.complete(data, res);  // entries: nothing is served any more
+    }
+  }
+}
+
 bool RingQueue::handle_completion(std::uint64_t user_data, int res) {
+  if (IoQueue::is_op(user_data)) {
+    io_.complete(user_data, res);
+    return true;
+  }
+  if (IoQueue::is_cancel(user_data)) return true;
   if (user_data == kWakeTag) {
     std::uint64_t n;
     [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
@@ -249,10 +298,15 @@ void RingQueue::push_foreign(RingEntry* e) {
   do {
     e->next_foreign = head;
   } while (!foreign_.compare_exchange_weak(head, e, std::memory_order_seq_cst, std::memory_order_relaxed));
-  // A leader that is awake (serving, spinning) finds the entry without help. One that
-  // sleeps, or may be about to (several rings on one thread wait in epoll: always),
-  // gets one eventfd write for every reply pushed until it drains; seq_cst with
-  // drain_foreign(): a push it misses sees the flag it cleared and writes again.
+  wake_if_asleep();
+}
+
+void RingQueue::wake_if_asleep() {
+  // A leader that is awake (serving, spinning) finds the hand-over without help. One
+  // that sleeps, or may be about to (several rings on one thread wait in epoll:
+  // always), gets one eventfd write for everything handed over until it drains;
+  // seq_cst with drain_foreign(): a push it misses sees the flag it cleared and
+  // writes again.
   if (!sleeping_.load(std::memory_order_seq_cst) && !shares_thread_) return;
   if (!wake_pending_.exchange(true, std::memory_order_seq_cst)) wake();
 }
@@ -265,6 +319,7 @@ void RingQueue::drain_foreign() {
     queue_commit(e);
     e = next;
   }
+  io_.drain_handovers();
 }
 
 void RingQueue::wake() {
@@ -279,6 +334,7 @@ QueueStats RingQueue::stats() const {
     s.leads_stolen = group_->stolen();
     s.threads = group_->threads();
   }
+  s.backend_ops = io_.completed();
   return s;
 }
 

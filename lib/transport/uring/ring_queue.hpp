@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "async/io_queue.hpp"
 #include "transport/raw_request.hpp"
 #include "transport/uring/buffer_provider.hpp"
 #include "transport/uring/ring_entry.hpp"
@@ -23,7 +24,7 @@ namespace uringfuse::detail {
 
 class ServeGroup;
 
-class RingQueue final : public EntryOwner {
+class RingQueue final : public EntryOwner, public IoRing {
  public:
   // What one round of completions left: the ring still serving, every entry ended,
   // or the lead gone to another thread (a handler handed it on or had it stolen).
@@ -57,6 +58,12 @@ class RingQueue final : public EntryOwner {
   void wake();  // from any thread
   void push_foreign(RingEntry* entry) override;
   bool commit_here(RingEntry* entry) override;
+  IoQueue* io_queue() noexcept override { return &io_; }
+  // Coroutines to resume or hand-overs to take: the leader must not sleep.
+  bool work_waiting() const noexcept { return io_.has_ready() || handovers_waiting(); }
+  // After serving, alone with the ring: cancels the backend I/O in flight and
+  // completes it, so every coroutine waiting on it finishes.
+  void finish_backend_io();
   int completion_event_fd() const { return cq_event_fd_; }
   bool alive() const { return live_entries_.load(std::memory_order_relaxed) > 0; }  // any thread
 
@@ -70,8 +77,19 @@ class RingQueue final : public EntryOwner {
   const char* name() const override { return via_.c_str(); }
 
  private:
+  // IoRing, for the backend I/O of coroutines (async/io_queue.hpp).
+  bool begin_ring_access() noexcept override;
+  void end_ring_access() noexcept override;
+  io_uring_sqe* io_sqe() noexcept override { return next_sqe(); }
+  void io_handed_over() noexcept override { wake_if_asleep(); }
+
   // False when the lead was lost while handling it.
   bool handle_completion(std::uint64_t user_data, int res);
+  bool resume(std::coroutine_handle<> coroutine);  // like a handler run
+  bool handovers_waiting() const noexcept {
+    return foreign_.load(std::memory_order_seq_cst) || io_.handovers_waiting();
+  }
+  void wake_if_asleep();
   bool handle_request(RingEntry* entry);
   void drain_foreign();
   void arm_wake_poll();
@@ -97,6 +115,7 @@ class RingQueue final : public EntryOwner {
   bool shares_thread_ = false;             // waited on in epoll with other rings
   std::atomic<std::size_t> live_entries_{0};  // written by the leader only
   std::atomic<std::uint64_t> requests_{0}, replies_{0}, in_flight_{0}, high_water_{0};
+  IoQueue io_{*this};
 };
 
 }  // namespace uringfuse::detail

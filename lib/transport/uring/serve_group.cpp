@@ -84,8 +84,13 @@ void ServeGroup::serve() {
     followers.swap(followers_);
   }
   for (auto& t : followers) t.join();
-  std::lock_guard lock(threads_mutex_);
-  followers_.clear();
+  {
+    std::lock_guard lock(threads_mutex_);
+    followers_.clear();
+  }
+  // Alone with the rings now: end the backend I/O still in flight, so that every
+  // coroutine waiting on it finishes (and frees its frame) before the rings go.
+  for (auto* q : queues_) q->finish_backend_io();
 }
 
 void ServeGroup::follower_main() {
@@ -138,9 +143,13 @@ bool ServeGroup::lead_once() {
   }
   // Several rings (and one thread: such a group has no followers): each signals an
   // eventfd on completion; wait on all of them, then handle what came in.
-  for (auto* q : queues_) q->submit();
+  bool work_waiting = false;
+  for (auto* q : queues_) {
+    q->submit();
+    work_waiting = work_waiting || q->work_waiting();
+  }
   epoll_event events[64];
-  int n = ::epoll_wait(epoll_fd_, events, 64, -1);
+  int n = ::epoll_wait(epoll_fd_, events, 64, work_waiting ? 0 : -1);
   for (int i = 0; i < n; ++i) {
     auto* q = static_cast<RingQueue*>(events[i].data.ptr);
     std::uint64_t count;
@@ -190,16 +199,21 @@ bool ServeGroup::after_handler(RingQueue& queue, const Run& run) {
 }
 
 bool ServeGroup::commit_here(RingQueue& queue, RingEntry* entry) {
+  if (!begin_ring_here()) return false;
+  queue.queue_commit(entry);
+  end_ring_here();
+  return true;
+}
+
+bool ServeGroup::begin_ring_here() {
   const LeadTurn turn = t_turn;
   if (turn.group != this) return false;
-  if (turn.inline_ticket == 0) {  // the leader, in its loop
-    queue.queue_commit(entry);
-    return true;
-  }
-  if (!lead_.begin_ring_access(turn.inline_ticket)) return false;  // stolen meanwhile
-  queue.queue_commit(entry);
-  lead_.end_ring_access(turn.inline_ticket);
-  return true;
+  if (turn.inline_ticket == 0) return true;  // the leader, in its loop
+  return lead_.begin_ring_access(turn.inline_ticket);  // false: stolen meanwhile
+}
+
+void ServeGroup::end_ring_here() {
+  if (t_turn.inline_ticket != 0) lead_.end_ring_access(t_turn.inline_ticket);
 }
 
 void ServeGroup::hand_lead_on() {

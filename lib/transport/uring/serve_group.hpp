@@ -66,6 +66,10 @@ class ServeGroup {
   // A reply made on this thread: commits it directly when the thread holds the lead
   // (in its loop, or in an inline handler not stolen); false: hand it over instead.
   bool commit_here(RingQueue& queue, RingEntry* entry);
+  // This thread may touch the group's rings now (as commit_here() does); then
+  // end_ring_here() follows. For backend I/O started by a handler.
+  bool begin_ring_here();
+  void end_ring_here();
 
   std::uint64_t handed_on() const { return handed_on_.load(std::memory_order_relaxed); }
   std::uint64_t stolen() const { return stolen_.load(std::memory_order_relaxed); }

@@ -86,6 +86,7 @@ void SoloRings::add_stats(QueueStats& into) const {
     into.requests += q.requests;
     into.replies += q.replies;
     into.high_water += q.high_water;  // entries busy at once, at most: the sum
+    into.backend_ops += q.backend_ops;
   }
   into.solo_rings = rings_.size();
 }
