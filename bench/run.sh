@@ -1,14 +1,19 @@
 #!/bin/bash
-# The file-system benchmark: fio and a metadata client against a tmpfs directory
-# (native) and the passthrough example mirroring it over each uringfuse transport,
-# plus any other FUSE daemon given with --extra. Targets take turns within each round.
+# The file-system benchmark: fio and a metadata client against a tmpfs directory, or
+# a directory on the machine's disk (native), and the passthrough example mirroring
+# it over each uringfuse transport, plus any other FUSE daemon given with --extra.
+# Targets take turns within each round.
 #
 # Usage, as root on Debian 12 (Linux 6.14+ for FUSE-over-io_uring):
 #   bench/run.sh [options]
 #     --rounds N         rounds; each runs every target once (default 3)
 #     --targets "LIST"   targets to run, of: native dev-single dev-workers uring and
 #                        the --extra names (default: all)
-#     --only "LIST"      workloads, of: seqw seqr rr1 rr2 aio stat create (default: all)
+#     --only "LIST"      workloads, of: seqw seqr rr1 rr2 aio qd1 qd16 stat create
+#                        (default: all but qd1 qd16)
+#     --source KIND      tmpfs (default): a 4g tmpfs; disk: a directory beside the
+#                        scratch files, on whatever holds /tmp (ext4 here), so that
+#                        O_DIRECT reads reach the disk
 #     --runtime S        seconds per fio job, 1 s ramp included (default 8)
 #     --meta-secs S      seconds per metadata workload (default 5)
 #     --size SIZE        the fio file (default 1G; the source tmpfs holds 4g)
@@ -34,13 +39,15 @@
 #   rand_read_4k_j1   fio randread  bs=4k psync  1 job          IOPS, and p50/p99 clat (us)
 #   rand_read_4k_j2   fio randread  bs=4k psync  2 jobs         IOPS
 #   rand_read_4k_aio  fio randread  bs=4k libaio iodepth=16 2 jobs   IOPS
+#   rand_read_4k_qd1  fio randread  bs=4k libaio iodepth=1  1 job    IOPS
+#   rand_read_4k_qd16 fio randread  bs=4k libaio iodepth=16 1 job    IOPS
 #   meta_stat         fstatat() round-robin over 1000 files, 1 thread   ops/s
 #   meta_create       create + close + unlink, 1 thread                 ops/s
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
 rounds=3 targets="" only="seqw seqr rr1 rr2 aio stat create" runtime=8 meta_secs=5
-size=1G cpus="0-$(($(nproc) - 1))" out="" build=1 baseline="" extras=()
+size=1G cpus="0-$(($(nproc) - 1))" out="" build=1 baseline="" extras=() src_kind=tmpfs
 while [ $# -gt 0 ]; do
 	opt=$1
 	shift
@@ -48,7 +55,7 @@ while [ $# -gt 0 ]; do
 	--no-build) build=0; continue ;;
 	-h | --help) usage "$0"; exit 0 ;;
 	--rounds | --targets | --only | --runtime | --meta-secs | --size | --cpu | --extra | \
-		--baseline | --out) ;;
+		--baseline | --out | --source) ;;
 	*) die "unknown option '$opt' (try --help)" ;;
 	esac
 	[ $# -ge 1 ] || die "$opt needs a value (try --help)"
@@ -63,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--extra) extras+=("$1") ;;
 	--baseline) baseline=$1 ;;
 	--out) out=$1 ;;
+	--source) src_kind=$1 ;;
 	esac
 	shift
 done
@@ -70,8 +78,9 @@ done
 if ! [[ $runtime =~ ^[0-9]+$ ]] || [ "$runtime" -lt 2 ]; then die "--runtime wants whole seconds >= 2"; fi
 [[ $meta_secs =~ ^[1-9][0-9]*$ ]] || die "--meta-secs wants whole seconds"
 for w in $only; do
-	[[ " seqw seqr rr1 rr2 aio stat create " == *" $w "* ]] || die "unknown workload '$w'"
+	[[ " seqw seqr rr1 rr2 aio qd1 qd16 stat create " == *" $w "* ]] || die "unknown workload '$w'"
 done
+[[ $src_kind == tmpfs || $src_kind == disk ]] || die "--source wants tmpfs or disk"
 [ "$(id -u)" -eq 0 ] || die "run as root (mounting, and FUSE-over-io_uring)"
 
 passthrough=$BUILD_DIR/example/passthrough/passthrough
@@ -98,12 +107,18 @@ for exe in "$passthrough" "$metabench"; do [ -x "$exe" ] || die "$exe is missing
 write_env "$out/env.txt"
 {
 	echo "bench: run.sh rounds=$rounds runtime=$runtime meta_secs=$meta_secs size=$size cpus=$cpus"
-	for t in "${SELECTED[@]}"; do echo "target $t: ${TEMPLATE[$t]:-(the tmpfs source itself)}"; done
+	for t in "${SELECTED[@]}"; do echo "target $t: ${TEMPLATE[$t]:-(the source itself)}"; done
 } >>"$out/env.txt"
 
 make_workdir
 src=$WORK/src-root
-mount_tmpfs "$src" 4g
+if [ "$src_kind" = tmpfs ]; then
+	mount_tmpfs "$src" 4g
+else
+	mkdir -p "$src" || die "cannot create $src"
+	log "source on the disk: $(stat -f -c %T "$src") ($(df --output=source "$src" | tail -1))"
+fi
+echo "source: $src_kind ($(stat -f -c %T "$src"))" >>"$out/env.txt"
 client_cpu=$(first_cpu "$cpus")
 
 # fio_job NAME TARGET_DIR JSON RW BS ENGINE JOBS DEPTH: one timed fio run.
@@ -155,6 +170,9 @@ run_workload() {
 	aio)
 		fio_job rand_read_4k_aio "$dir" "$json" randread 4k libaio 2 16 &&
 			fio_metrics "$json" rand_read_4k_aio '.read.iops' IOPS ;;
+	qd1 | qd16)
+		fio_job "rand_read_4k_$w" "$dir" "$json" randread 4k libaio 1 "${w#qd}" &&
+			fio_metrics "$json" "rand_read_4k_$w" '.read.iops' IOPS ;;
 	stat | create)
 		local args=("$dir" "$meta_secs") value
 		[ "$w" = stat ] && args=("$dir" 1000 "$meta_secs")
@@ -166,7 +184,7 @@ run_workload() {
 }
 
 # The data file, laid out once (untimed) in the source every target sees.
-if [[ " $only " =~ \ (seqw|seqr|rr1|rr2|aio)\  ]]; then
+if [[ " $only " =~ \ (seqw|seqr|rr1|rr2|aio|qd1|qd16)\  ]]; then
 	log "laying out $src/bench.dat ($size)"
 	run_client timeout -k 5 900 fio --name=layout --filename="$src/bench.dat" --size="$size" \
 		--rw=write --bs=1M --direct=1 --ioengine=psync --output-format=terse \

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -36,8 +37,10 @@ bool has_setid_bits(int fd) {
 
 int PassthroughFs::source_open_flags(int kernel_flags) const {
   // O_NOFOLLOW would stop at the /proc magic link itself; the inode is known not to be
-  // a symlink. O_DIRECT is dropped because the caller's alignment is not ours to keep:
-  // the kernel does the direct I/O part. O_CREAT/O_EXCL are for create() to add.
+  // a symlink. O_DIRECT is dropped here because the caller's alignment is not ours to
+  // keep (FUSE does not enforce it); aligned reads get an O_DIRECT descriptor of their
+  // own (FileHandle::direct_fd), so they still reach the disk. O_CREAT/O_EXCL are for
+  // create() to add.
   int flags = kernel_flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW | O_DIRECT);
   flags |= O_CLOEXEC;
   if (writeback_) {
@@ -64,6 +67,11 @@ uf::OpenResult PassthroughFs::open_result(Inode& inode, FileHandle& handle, int 
   // nothing is cached. Saves a round trip per close().
   result.noflush = source_close_is_silent_ ||
                    (options_.timeout == 0 && (open_flags & O_ACCMODE) == O_RDONLY);
+  if ((open_flags & O_DIRECT) && (open_flags & O_ACCMODE) != O_WRONLY && !options_.passthrough) {
+    // The caller may read: it was checked when `fd` was opened as the caller. Opened
+    // as the daemon, read-only; if the source refuses O_DIRECT, reads stay buffered.
+    handle.direct_fd = UniqueFd(::open(ProcPath(handle.fd.get()).c_str(), O_RDONLY | O_DIRECT | O_CLOEXEC));
+  }
   if (!options_.passthrough) return result;
 
   std::lock_guard lock(inode.backing_mutex);
@@ -188,7 +196,10 @@ void PassthroughFs::tmpfile(const uf::Request& req, uf::Ino parent, mode_t mode,
 
 void PassthroughFs::read(const uf::Request& req, uf::Ino, const uf::ReadIn& in, uf::ReplyData reply) {
   wait_for_backend();
-  const int fd = FileHandle::of(in.fh).fd.get();
+  const FileHandle& handle = FileHandle::of(in.fh);
+  const bool aligned_memory = reply.lends_buffer();  // a ring entry's payload: page-aligned
+  if (handle.direct_fd && !aligned_memory && !uses_ring_io(req)) return read_direct_here(handle, in, std::move(reply));
+  const int fd = handle.read_fd(in.offset, in.size, aligned_memory);
   if (uses_ring_io(req)) {
     read_on_ring(req.io(), fd, in.offset, in.size, std::move(reply));
     return;
@@ -196,6 +207,21 @@ void PassthroughFs::read(const uf::Request& req, uf::Ino, const uf::ReadIn& in, 
   // The library reads the file into the reply: over io_uring straight into the ring
   // entry's payload, queued together with the answer in one submission.
   std::move(reply).from_file(fd, static_cast<off_t>(in.offset), in.size);
+}
+
+// An O_DIRECT read over /dev/fuse: the reply's own memory is not aligned, so read
+// into a page-aligned buffer of this thread's, then send it.
+void PassthroughFs::read_direct_here(const FileHandle& handle, const uf::ReadIn& in, uf::ReplyData reply) {
+  constexpr std::size_t kMax = std::size_t{1} << 20;
+  thread_local std::unique_ptr<std::byte, decltype(&std::free)> buffer(
+      static_cast<std::byte*>(std::aligned_alloc(FileHandle::kDirectAlign, kMax)), &std::free);
+  if (!buffer) return std::move(reply).error(ENOMEM);
+  const std::size_t size = std::min<std::size_t>({in.size, reply.max_size(), kMax});
+  const auto offset = static_cast<off_t>(in.offset);
+  ssize_t n = ::pread(handle.read_fd(in.offset, size, true), buffer.get(), size, offset);
+  if (n < 0 && errno == EINVAL) n = ::pread(handle.fd.get(), buffer.get(), size, offset);  // alignment refused
+  if (n < 0) return std::move(reply).error(errno);
+  std::move(reply).bytes(std::span<const std::byte>(buffer.get(), static_cast<std::size_t>(n)));
 }
 
 void PassthroughFs::write(const uf::Request& req, uf::Ino, const uf::WriteIn& in,

@@ -69,7 +69,17 @@ class OpenHandles {
 struct FileHandle : Listed<FileHandle> {
   explicit FileHandle(int fd_) : fd(fd_) {}
   UniqueFd fd;
+  // For a caller's O_DIRECT open: the same file opened O_DIRECT for reading, so its
+  // reads reach the disk as they would on the source itself. Used for reads that
+  // are block-aligned in offset, length and memory; the rest go through `fd`.
+  UniqueFd direct_fd;
   bool backing = false;  // counted in its Inode's backing_users (FUSE passthrough)
+
+  static constexpr std::uint64_t kDirectAlign = 4096;
+  int read_fd(std::uint64_t offset, std::size_t size, bool aligned_memory) const {
+    const bool aligned = aligned_memory && offset % kDirectAlign == 0 && size % kDirectAlign == 0;
+    return direct_fd && aligned ? direct_fd.get() : fd.get();
+  }
 
   std::uint64_t fh() { return reinterpret_cast<std::uintptr_t>(this); }
   static FileHandle& of(std::uint64_t fh) { return *reinterpret_cast<FileHandle*>(fh); }

@@ -135,6 +135,7 @@ class PassthroughFs final : public uringfuse::Filesystem {
   bool uses_ring_io(const uringfuse::Request& req) const {
     return (ring_io_ && req.via_io_uring) || options_.backend_wait_us > 0;
   }
+  void read_direct_here(const FileHandle& handle, const uringfuse::ReadIn& in, uringfuse::ReplyData reply);
   uringfuse::Task read_on_ring(uringfuse::Io io, int fd, std::uint64_t offset, std::uint32_t size,
                                uringfuse::ReplyData reply);
   uringfuse::Task write_on_ring(uringfuse::Io io, int fd, std::uint64_t offset,

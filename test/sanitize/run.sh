@@ -31,7 +31,7 @@ run_asan() {
 }
 
 # The transport tests: what runs requests on several threads at once.
-readonly tsan_mount_filter='*HelloMount*:*Uring*:*Notify*:*FaultMount*:*Stress*:*LoadMount*:*PosixFile*:*Torture.SignalStorm*:*ReplyLifetime*:*BlockingHandlers*:*AsyncHandlers*'
+readonly tsan_mount_filter='*HelloMount*:*Uring*:*Notify*:*FaultMount*:*Stress*:*LoadMount*:*PosixFile*:*Torture.SignalStorm*:*ReplyLifetime*:*BlockingHandlers*:*AsyncHandlers*:*PassthroughIo*'
 run_tsan() {
 	local dir=${TSAN_BUILDDIR:-build-tsan}
 	if [ ! -f "$dir/build.ninja" ]; then
