@@ -68,6 +68,8 @@ class IoQueue {
   void close() noexcept;
   std::size_t in_flight() const noexcept { return in_flight_.load(std::memory_order_relaxed); }
   std::uint64_t completed() const noexcept { return completed_.load(std::memory_order_relaxed); }
+  // Operations this thread or others started so far (any thread may read it).
+  std::uint64_t started() const noexcept { return started_.load(std::memory_order_relaxed); }
 
   // ---- for IoOp and the interrupt path (they reach IoOp's private parts here) ----
   // Lists `op` with its request for cancellation; false when the request was already
@@ -98,6 +100,7 @@ class IoQueue {
   std::uint16_t sequence_ = 0;
   std::atomic<std::size_t> in_flight_{0};  // written by the leader only
   std::atomic<std::uint64_t> completed_{0};
+  std::atomic<std::uint64_t> started_{0};
 };
 
 }  // namespace uringfuse

@@ -176,8 +176,9 @@ ServeGroup::Run ServeGroup::before_handler() {
   return run;
 }
 
-bool ServeGroup::after_handler(RingQueue& queue, const Run& run) {
-  const auto took = std::chrono::steady_clock::now() - run.start;
+bool ServeGroup::after_handler(RingQueue& queue, const Run& run, bool awaited) {
+  const std::chrono::nanoseconds took =
+      awaited ? std::chrono::nanoseconds(0) : std::chrono::steady_clock::now() - run.start;
   if (run.ticket == 0) {  // handed on: lead again only if nobody took it meanwhile
     pacing_.record(took, false);
     // It blocked, off the lead: more of these are better served by rings of their own.

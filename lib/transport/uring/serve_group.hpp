@@ -61,8 +61,11 @@ class ServeGroup {
   // The leader, about to run a handler: runs it inline or hands the lead on.
   Run before_handler();
   // The same thread, after it: true when it holds the lead again (go on serving),
-  // false when it is a follower now.
-  bool after_handler(RingQueue& queue, const Run& run);
+  // false when it is a follower now. `awaited`: the run started backend I/O on the
+  // ring or resumed a coroutine, so it is asynchronous code; its wall time is not
+  // taken as blocking (on a busy CPU it is mostly preemption), a standby still
+  // rescues it if it really holds the ring.
+  bool after_handler(RingQueue& queue, const Run& run, bool awaited = false);
   // A reply made on this thread: commits it directly when the thread holds the lead
   // (in its loop, or in an inline handler not stolen); false: hand it over instead.
   bool commit_here(RingQueue& queue, RingEntry* entry);
