@@ -141,8 +141,30 @@ TEST(HandlerPacing, GoesToHandingOnOnlyWhenASlowHandlerMadeOthersWait) {
   EXPECT_FALSE(p.hand_on());
   p.record(10us, true);  // quick
   EXPECT_FALSE(p.hand_on());
+  for (std::uint32_t i = 0; i + 1 < HandlerPacing::kStrikes; ++i) p.record(HandlerPacing::kSlow, true);
+  EXPECT_FALSE(p.hand_on()) << "one slow run may be preemption";
   p.record(HandlerPacing::kSlow, true);
   EXPECT_TRUE(p.hand_on());
+}
+
+// A backend that blocks on every read, among quick metadata requests: handed on.
+TEST(HandlerPacing, SlowRunsAmongQuickOnesStillHandOn) {
+  HandlerPacing p;
+  for (int i = 0; i < 10 && !p.hand_on(); ++i) {
+    p.record(300us, true);
+    for (int k = 0; k < 5; ++k) p.record(5us, false);
+  }
+  EXPECT_TRUE(p.hand_on());
+}
+
+// A slow run now and then (one in a thousand: preemption) never hands on.
+TEST(HandlerPacing, SporadicSlowRunsKeepTheFastPath) {
+  HandlerPacing p;
+  for (int i = 0; i < 100; ++i) {
+    p.record(200us, true);
+    for (int k = 0; k < 1000; ++k) p.record(5us, true);
+  }
+  EXPECT_FALSE(p.hand_on());
 }
 
 TEST(HandlerPacing, ComesBackAfterARunOfQuickHandlers) {

@@ -21,6 +21,10 @@ class HandlerPacing {
   static constexpr std::chrono::microseconds kSlow{50};
   // Quick handlers in a row that bring a group back to inline.
   static constexpr std::uint32_t kQuickToInline = 64;
+  // Slow runs with others waiting that switch to handing on; each kQuickPerPardon
+  // quick runs take one back.
+  static constexpr std::uint32_t kStrikes = 3;
+  static constexpr std::uint32_t kQuickPerPardon = 16;
 
   bool hand_on() const noexcept { return hand_on_.load(std::memory_order_relaxed); }
   // After each handler, on whichever thread ran it. `others_waiting`: requests were
@@ -28,11 +32,19 @@ class HandlerPacing {
   void record(std::chrono::nanoseconds took, bool others_waiting) noexcept {
     if (took >= kSlow) {
       quick_.store(0, std::memory_order_relaxed);
-      if (others_waiting) hand_on_.store(true, std::memory_order_relaxed);
+      if (others_waiting && strikes_.fetch_add(1, std::memory_order_relaxed) + 1 >= kStrikes) {
+        strikes_.store(0, std::memory_order_relaxed);
+        hand_on_.store(true, std::memory_order_relaxed);
+      }
       return;
     }
-    if (hand_on_.load(std::memory_order_relaxed) &&
-        quick_.fetch_add(1, std::memory_order_relaxed) + 1 >= kQuickToInline) {
+    const std::uint32_t quick = quick_.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (!hand_on_.load(std::memory_order_relaxed)) {
+      if (quick % kQuickPerPardon == 0 && strikes_.load(std::memory_order_relaxed) > 0)
+        strikes_.fetch_sub(1, std::memory_order_relaxed);
+      return;
+    }
+    if (quick >= kQuickToInline) {
       hand_on_.store(false, std::memory_order_relaxed);
       quick_.store(0, std::memory_order_relaxed);
     }
@@ -46,6 +58,7 @@ class HandlerPacing {
  private:
   std::atomic<bool> hand_on_{false};
   std::atomic<std::uint32_t> quick_{0};
+  std::atomic<std::uint32_t> strikes_{0};
 };
 
 }  // namespace uringfuse::detail

@@ -259,12 +259,15 @@ void ServeGroup::standby_main() {
   pthread_setname_np(pthread_self(), "fuse-ring-watch");
   unpin();  // its looks should not preempt the ring thread and the caller on their CPU
   RingLeadership::Ticket last = lead_.observe();
-  unsigned idle_ticks = 0;
+  unsigned idle_ticks = 0, held_ticks = 0;
   while (!over()) {
     const std::uint32_t seen = standby_wake_.load(std::memory_order_seq_cst);
     const RingLeadership::Ticket now = lead_.observe();
-    // The same inline run as a tick ago: its handler has held the ring for a tick.
-    if (now == last && RingLeadership::in_inline_handler(now)) {
+    // The same inline run for kStealAfterTicks looks in a row: its handler has held
+    // the ring that long.
+    held_ticks = now == last && RingLeadership::in_inline_handler(now) ? held_ticks + 1 : 0;
+    if (held_ticks >= kStealAfterTicks) {
+      held_ticks = 0;
       bool woke = false;
       if (lead_.steal(now, &woke)) {
         stolen_.fetch_add(1, std::memory_order_relaxed);

@@ -7,7 +7,7 @@
 // so the ring keeps being served while the handler sleeps, and starts a follower
 // when none is parked, up to one per ring entry. A standby thread looks every tick
 // (10 ms) while the group is busy and takes the lead away from a handler that has
-// held it for a whole tick, so even a handler that blocks first (waiting for a
+// held it for two ticks, so even a handler that blocks first (waiting for a
 // request behind it on the same queue, say) cannot stall the queue for long. Once handlers
 // are quick again the extra threads stay parked.
 #pragma once
@@ -83,6 +83,10 @@ class ServeGroup {
   // which costs the fast path (1 ms cost 10% of a null GETATTR's rate and tripled
   // its p99 on the 2-vCPU machine).
   static constexpr std::chrono::milliseconds kStandbyTick{10};
+  // Looks in a row that must find the same handler holding the ring before the
+  // standby takes it: one tick is within reach of a preempted virtual CPU (a steal
+  // then sent a tmpfs metadata workload into handing its lead on).
+  static constexpr unsigned kStealAfterTicks = 2;
   // Ticks without a handler run before the standby sleeps until the next one.
   static constexpr unsigned kStandbyIdleTicks = 10;
 
