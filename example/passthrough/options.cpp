@@ -50,6 +50,8 @@ const char* const kOptionsHelp =
     "                           network or disk-backed source would (benchmarks, tests)\n"
     "    --backend-wait=USEC    wait USEC before every read and write as an asynchronous\n"
     "                           backend does: awaited on the ring, no thread blocks\n"
+    "    --max-background=N     background requests (asynchronous direct I/O) the\n"
+    "                           kernel may send at once (default: its own, 12)\n"
     "    --ring-io=auto|on|off  source reads and writes as io_uring operations on the\n"
     "                           request's ring (auto: unless the source is tmpfs/ramfs)\n"
     "\n"
@@ -87,6 +89,10 @@ bool apply_option(Options& options, std::string_view option) {
     options.writeback = true;
   } else if (name == "backend-delay" || name == "backend_delay") {
     options.backend_delay_us = microseconds_of(full, value);
+  } else if (name == "max-background" || name == "max_background") {
+    options.max_background = microseconds_of(full, value);
+    if (options.max_background > 65535)
+      throw uringfuse::CommandLineError("invalid value in option '" + std::string(full) + "' (at most 65535)");
   } else if (name == "backend-wait" || name == "backend_wait") {
     options.backend_wait_us = microseconds_of(full, value);
   } else if (name == "ring-io" || name == "ring_io") {

@@ -13,6 +13,7 @@ struct Options {
   bool writeback = false;    // ask for the kernel's writeback cache
   unsigned backend_delay_us = 0;  // every read and write first sleeps this long, as a
                                   // network or disk-backed source would keep it waiting
+  unsigned max_background = 0;   // background requests the kernel may have out; 0: its default (12)
   unsigned backend_wait_us = 0;   // the same wait, awaited on the ring (an asynchronous backend)
   // Source reads and writes as io_uring operations on the request's ring: on, off, or
   // auto (on unless the source is tmpfs or ramfs, which io_uring can only read from a

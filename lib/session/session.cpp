@@ -133,7 +133,14 @@ int Session::run() {
     using namespace std::chrono_literals;
     for (auto waited = 0ms; s.uring->entries_alive() && waited < 200ms; waited += 5ms)
       std::this_thread::sleep_for(5ms);
-    if (s.uring->entries_alive()) detail::abort_connection(s.mount.connection_id());
+    if (s.uring->entries_alive()) {
+      // Replies still coming (handlers, coroutines) must not be committed after the
+      // abort: the kernel fails such a commit and logs it. A batch already prepared
+      // is submitted within microseconds; give it a millisecond.
+      s.uring->drop_replies();
+      std::this_thread::sleep_for(1ms);
+      detail::abort_connection(s.mount.connection_id());
+    }
     s.uring->stop();
   }
   return finish_connection();

@@ -18,6 +18,9 @@ class SessionUringStarter final : public UringStarter {
   void stop();
   // The rings were built and the kernel still holds entries of theirs.
   bool entries_alive() const { return transport_ && transport_->entries_alive(); }
+  void drop_replies() {
+    if (transport_) transport_->drop_replies();
+  }
   UringTransport* transport() { return transport_.get(); }
 
  private:

@@ -140,7 +140,16 @@ class Client {
     if (fd < 0) fail("open for append " + name);
     const std::size_t n = 1 + pick(64 * 1024);
     const std::string bytes = load_content(m.generation, m.size, n);
-    if (::write(fd, bytes.data(), n) != static_cast<ssize_t>(n)) fail("append " + name);
+    // A short write is allowed (the rest is written again): one cut short by a
+    // connection that is being aborted then fails with ENOTCONN/ECONNABORTED on the
+    // retry, which the disconnect modes accept. (errno is set before each call: a
+    // short count leaves it as it was.)
+    for (std::size_t done = 0; done < n;) {
+      errno = 0;
+      const ssize_t r = ::write(fd, bytes.data() + done, n - done);
+      if (r <= 0) fail("append " + name);
+      done += static_cast<std::size_t>(r);
+    }
     ::close(fd);
     m.size += n;
   }

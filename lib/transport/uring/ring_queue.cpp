@@ -295,6 +295,8 @@ void RingQueue::queue_commit(RingEntry* e) {
   kernel_will_see();
   replies_.fetch_add(1, std::memory_order_relaxed);
   in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  // The caller gets ECONNABORTED from the abort; the entry ends with the ring.
+  if (dropping_.load(std::memory_order_acquire)) return;
   prep_command(e, abi::UringCmd::COMMIT_AND_FETCH);
 }
 

@@ -56,6 +56,7 @@ class RingQueue final : public EntryOwner, public IoRing {
   }
 
   void wake();  // from any thread
+  void drop_replies() { dropping_.store(true, std::memory_order_release); }  // any thread
   void push_foreign(RingEntry* entry) override;
   bool commit_here(RingEntry* entry) override;
   IoQueue* io_queue() noexcept override { return &io_; }
@@ -112,6 +113,7 @@ class RingQueue final : public EntryOwner, public IoRing {
   std::atomic<RingEntry*> foreign_{nullptr};
   std::atomic<bool> wake_pending_{false};  // one eventfd write per drain, not per reply
   std::atomic<bool> sleeping_{false};      // the leader waits in the kernel
+  std::atomic<bool> dropping_{false};      // the connection is being aborted
   bool shares_thread_ = false;             // waited on in epoll with other rings
   std::atomic<std::size_t> live_entries_{0};  // written by the leader only
   std::atomic<std::uint64_t> requests_{0}, replies_{0}, in_flight_{0}, high_water_{0};

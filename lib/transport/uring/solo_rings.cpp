@@ -79,6 +79,11 @@ void SoloRings::stop() {
   for (auto& s : rings) rings_.push_back(std::move(s));  // kept for their counters
 }
 
+void SoloRings::drop_replies() {
+  std::lock_guard lock(mutex_);
+  for (auto& s : rings_) s->queue->drop_replies();
+}
+
 void SoloRings::add_stats(QueueStats& into) const {
   std::lock_guard lock(mutex_);
   for (const auto& s : rings_) {

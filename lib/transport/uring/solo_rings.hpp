@@ -42,6 +42,7 @@ class SoloRings {
   // From the queue's leading thread: adds one ring unless at the limit or stopping.
   void grow();
   void stop();  // wakes every ring's thread and joins it
+  void drop_replies();  // see UringTransport::drop_replies()
   std::size_t count() const;
   // The queue's counters, summed over the solo rings.
   void add_stats(QueueStats& into) const;

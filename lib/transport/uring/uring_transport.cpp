@@ -125,6 +125,11 @@ void UringTransport::stop() {
   for (auto& s : solos_) s->stop();
 }
 
+void UringTransport::drop_replies() {
+  for (auto& q : queues_) q->drop_replies();
+  for (auto& s : solos_) s->drop_replies();
+}
+
 void UringTransport::pin(const std::vector<RingQueue*>& queues) {
   if (!config_.pin) return;
   cpu_set_t set;

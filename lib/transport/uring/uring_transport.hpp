@@ -45,6 +45,9 @@ class UringTransport {
   void go();
   // Wakes every thread and joins them (the kernel ends outstanding commands).
   void stop();
+  // The connection is about to be aborted: commit no more replies (a commit after
+  // the abort fails in the kernel, which logs it). Any thread.
+  void drop_replies();
 
   std::size_t queue_count() const { return queues_.size(); }
   std::size_t thread_count() const { return groups_.size(); }
