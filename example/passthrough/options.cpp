@@ -23,15 +23,20 @@ double parse_seconds(std::string_view option, std::string_view value) {
   return secs;
 }
 
-unsigned microseconds_of(std::string_view full, std::string_view value) {
+// A whole number of `what` in 0..max, or a CommandLineError naming the option.
+unsigned count_of(std::string_view full, std::string_view value, const char* what, unsigned long max) {
   char* end = nullptr;
   errno = 0;
   const std::string text(value);
-  unsigned long us = std::strtoul(text.c_str(), &end, 10);
-  if (text.empty() || errno != 0 || *end != '\0' || us > 10'000'000)
-    throw uringfuse::CommandLineError("invalid value in option '" + std::string(full) +
-                                      "' (expected microseconds, at most 10000000)");
-  return static_cast<unsigned>(us);
+  unsigned long n = std::strtoul(text.c_str(), &end, 10);
+  if (text.empty() || errno != 0 || *end != '\0' || n > max)
+    throw uringfuse::CommandLineError("invalid value in option '" + std::string(full) + "' (expected " +
+                                      what + ", at most " + std::to_string(max) + ")");
+  return static_cast<unsigned>(n);
+}
+
+unsigned microseconds_of(std::string_view full, std::string_view value) {
+  return count_of(full, value, "microseconds", 10'000'000);
 }
 
 }  // namespace
@@ -90,9 +95,7 @@ bool apply_option(Options& options, std::string_view option) {
   } else if (name == "backend-delay" || name == "backend_delay") {
     options.backend_delay_us = microseconds_of(full, value);
   } else if (name == "max-background" || name == "max_background") {
-    options.max_background = microseconds_of(full, value);
-    if (options.max_background > 65535)
-      throw uringfuse::CommandLineError("invalid value in option '" + std::string(full) + "' (at most 65535)");
+    options.max_background = count_of(full, value, "a number of requests", 65535);
   } else if (name == "backend-wait" || name == "backend_wait") {
     options.backend_wait_us = microseconds_of(full, value);
   } else if (name == "ring-io" || name == "ring_io") {
