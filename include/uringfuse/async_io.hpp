@@ -27,10 +27,8 @@ struct statx;
 
 namespace uringfuse {
 
-class IoQueue;  // the ring a request came through (the library's own)
-namespace detail {
-struct InflightRequest;
-}
+class IoQueue;      // the ring a request came through (the library's own)
+class RequestSlot;  // the transport's record of the request (the library's own)
 
 // One operation, to be co_awaited once, where it was made. Not copyable, not movable:
 // while it waits, the ring holds its address.
@@ -62,7 +60,7 @@ class IoOp {
       long long tv_nsec;
     } timeout{};  // the kernel's __kernel_timespec
   };
-  IoOp(Kind kind, const Args& args, IoQueue* queue, detail::InflightRequest* request) noexcept
+  IoOp(Kind kind, const Args& args, IoQueue* queue, RequestSlot* request) noexcept
       : kind_(kind), args_(args), queue_(queue), request_(request) {}
 
   int run_here() noexcept;  // the synchronous form
@@ -72,7 +70,7 @@ class IoOp {
   Args args_;
   // Where.
   IoQueue* queue_;
-  detail::InflightRequest* request_;
+  RequestSlot* request_;
   // How it went. The ring's bookkeeping is touched only by the thread leading it.
   std::coroutine_handle<> waiter_;
   int result_ = 0;
@@ -92,7 +90,7 @@ class IoOp {
 class Io {
  public:
   Io() noexcept = default;  // no ring: every operation runs on the calling thread
-  Io(IoQueue* queue, detail::InflightRequest* request) noexcept;
+  Io(IoQueue* queue, RequestSlot* request) noexcept;
   Io(const Io& other) noexcept;
   Io& operator=(const Io& other) noexcept;
   ~Io();
@@ -120,7 +118,7 @@ class Io {
     return IoOp(kind, args, queue_, request_);
   }
   IoQueue* queue_ = nullptr;
-  detail::InflightRequest* request_ = nullptr;
+  RequestSlot* request_ = nullptr;
 };
 
 }  // namespace uringfuse

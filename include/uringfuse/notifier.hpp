@@ -13,13 +13,11 @@
 
 namespace uringfuse {
 
-namespace detail {
-class NotifyChannel;
-}
+class NotifyChannel;  // the session's side of it (the library's own)
 
 class Notifier {
  public:
-  explicit Notifier(detail::NotifyChannel& channel) : channel_(&channel) {}
+  explicit Notifier(NotifyChannel& channel) : channel_(&channel) {}
 
   // Every call returns 0 or a positive errno: ENOTCONN before INIT or after the
   // connection ended, ENOSYS when the kernel's protocol is too old for it, ENOENT when
@@ -53,7 +51,7 @@ class Notifier {
   int backing_close(int backing_id);
 
  private:
-  detail::NotifyChannel* channel_;
+  NotifyChannel* channel_;
 };
 
 }  // namespace uringfuse

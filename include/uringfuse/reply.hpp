@@ -6,18 +6,22 @@
 
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/types.h>
+#include <sys/uio.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string_view>
 #include <vector>
 
 #include "uringfuse/directory.hpp"
 #include "uringfuse/operation_args.hpp"
-#include "uringfuse/reply_target.hpp"
 #include "uringfuse/types.hpp"
 
 namespace uringfuse {
+
+class RequestSlot;  // the transport's record of the request (the library's own)
 
 class ReplyBase {
  public:
@@ -30,18 +34,17 @@ class ReplyBase {
   // outside 1..511 is a bug in the caller; it is logged and sent as EIO.
   void error(int errnum) &&;
   // True until the reply has been sent.
-  bool pending() const { return ctx_.target != nullptr; }
-  std::uint64_t unique() const { return ctx_.unique; }
+  bool pending() const { return slot_ != nullptr; }
+  std::uint64_t unique() const noexcept;
 
  protected:
-  explicit ReplyBase(const detail::ReplyContext& ctx) : ctx_(ctx) {}
+  explicit ReplyBase(RequestSlot& slot) noexcept;
   void send_body(std::span<const iovec> body);
   void send_within_limit(std::span<const iovec> body);  // at most max_size() bytes
   void send_error(int errnum);
   void send_file(int fd, off_t offset, std::size_t size);
-  std::uint32_t max_size() const { return ctx_.max_size; }
-  std::uint32_t opcode() const { return ctx_.opcode; }
-  detail::ReplyTarget* target() const { return ctx_.target; }
+  std::uint32_t max_size() const noexcept;
+  std::uint32_t opcode() const noexcept;
   template <class T>
   void send_struct(const T& wire_struct);
   // The transport memory lent for building the answer in place; empty when there is
@@ -49,23 +52,26 @@ class ReplyBase {
   std::span<std::byte> lent_buffer() const noexcept;
 
  private:
-  void drop_after_session(detail::ReplyTarget*& target) noexcept;
+  void drop_after_session(RequestSlot* slot) noexcept;
   void deliver(int error, std::span<const iovec> body) noexcept;
-  detail::ReplyTarget* take_target() noexcept;  // null (and a log line) if sent already
-  void finish() noexcept;
-  detail::ReplyContext ctx_;
+  RequestSlot* take_slot() noexcept;  // null (and a log line) if sent already
+  // The request this reply answers, held until it is sent; null afterwards.
+  RequestSlot* slot_;
+  // Kept once it is sent, only to name the request if it is answered again.
+  std::uint64_t sent_unique_ = 0;
+  std::uint32_t sent_opcode_ = 0;
 };
 
 // Success with no body: RELEASE, RELEASEDIR, FLUSH, ACCESS, ...
 class ReplyEmpty : public ReplyBase {
  public:
-  explicit ReplyEmpty(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyEmpty(RequestSlot& slot) : ReplyBase(slot) {}
   void ok() &&;
 };
 
 class ReplyEntry : public ReplyBase {
  public:
-  explicit ReplyEntry(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyEntry(RequestSlot& slot) : ReplyBase(slot) {}
   void entry(const EntryParam& e) &&;
   // A negative entry: "no such name", cached for `timeout` (ino 0 on the wire).
   void negative(Timeout timeout) &&;
@@ -73,19 +79,19 @@ class ReplyEntry : public ReplyBase {
 
 class ReplyAttr : public ReplyBase {
  public:
-  explicit ReplyAttr(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyAttr(RequestSlot& slot) : ReplyBase(slot) {}
   void attr(const struct stat& st, Timeout timeout) &&;
 };
 
 class ReplyOpen : public ReplyBase {
  public:
-  explicit ReplyOpen(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyOpen(RequestSlot& slot) : ReplyBase(slot) {}
   void open(const OpenResult& result) &&;
 };
 
 class ReplyStatfs : public ReplyBase {
  public:
-  explicit ReplyStatfs(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyStatfs(RequestSlot& slot) : ReplyBase(slot) {}
   void statfs(const struct statvfs& st) &&;
 };
 
@@ -93,7 +99,7 @@ class ReplyStatfs : public ReplyBase {
 // then fails with EIO (and a log line) rather than being silently cut.
 class ReplyData : public ReplyBase {
  public:
-  explicit ReplyData(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyData(RequestSlot& slot) : ReplyBase(slot) {}
   std::uint32_t max_size() const { return ReplyBase::max_size(); }
   void bytes(std::span<const std::byte> data) &&;
   void bytes(std::string_view data) && { std::move(*this).bytes(std::as_bytes(std::span(data))); }
@@ -120,7 +126,7 @@ class ReplyData : public ReplyBase {
 // done(). `next_offset` is the offset the kernel passes back to continue after the entry.
 class ReplyDirectory : public ReplyBase {
  public:
-  explicit ReplyDirectory(const detail::ReplyContext& ctx);
+  explicit ReplyDirectory(RequestSlot& slot);
   bool add(std::string_view name, Ino ino, mode_t mode, std::uint64_t next_offset);
   void done() &&;
   // Sends records already in the kernel's format (built with DirentWriter, or the C
@@ -137,7 +143,7 @@ class ReplyDirectory : public ReplyBase {
 // entries for "." and ".." should use ino 0 in the EntryParam to avoid that.
 class ReplyDirectoryPlus : public ReplyBase {
  public:
-  explicit ReplyDirectoryPlus(const detail::ReplyContext& ctx);
+  explicit ReplyDirectoryPlus(RequestSlot& slot);
   bool add(std::string_view name, const EntryParam& entry, std::uint64_t next_offset);
   void done() &&;
   void formatted(std::span<const std::byte> records) &&;
@@ -150,20 +156,20 @@ class ReplyDirectoryPlus : public ReplyBase {
 // CREATE and TMPFILE: the new entry and the open file in one answer.
 class ReplyCreate : public ReplyBase {
  public:
-  explicit ReplyCreate(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyCreate(RequestSlot& slot) : ReplyBase(slot) {}
   void created(const EntryParam& entry, const OpenResult& open) &&;
 };
 
 // WRITE and COPY_FILE_RANGE(_64): how many bytes were written.
 class ReplyWrite : public ReplyBase {
  public:
-  explicit ReplyWrite(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyWrite(RequestSlot& slot) : ReplyBase(slot) {}
   void written(std::uint64_t count) &&;
 };
 
 class ReplyReadlink : public ReplyBase {
  public:
-  explicit ReplyReadlink(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyReadlink(RequestSlot& slot) : ReplyBase(slot) {}
   void target(std::string_view link) &&;
 };
 
@@ -171,7 +177,7 @@ class ReplyReadlink : public ReplyBase {
 // offers a buffer; value() answers both correctly, ERANGE when the buffer is too small.
 class ReplyXattr : public ReplyBase {
  public:
-  explicit ReplyXattr(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyXattr(RequestSlot& slot) : ReplyBase(slot) {}
   std::uint32_t max_size() const { return ReplyBase::max_size(); }
   void value(std::span<const std::byte> data) &&;
   void value(std::string_view data) && { std::move(*this).value(std::as_bytes(std::span(data))); }
@@ -181,19 +187,19 @@ class ReplyXattr : public ReplyBase {
 
 class ReplyLock : public ReplyBase {
  public:
-  explicit ReplyLock(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyLock(RequestSlot& slot) : ReplyBase(slot) {}
   void lock(const FileLock& conflicting) &&;  // type F_UNLCK when nothing conflicts
 };
 
 class ReplyBmap : public ReplyBase {
  public:
-  explicit ReplyBmap(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyBmap(RequestSlot& slot) : ReplyBase(slot) {}
   void block(std::uint64_t device_block) &&;
 };
 
 class ReplyIoctl : public ReplyBase {
  public:
-  explicit ReplyIoctl(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyIoctl(RequestSlot& slot) : ReplyBase(slot) {}
   std::uint32_t max_size() const { return ReplyBase::max_size(); }
   // The ioctl's return value and the bytes to copy back to the caller (at most out_size).
   void result(std::int32_t result, std::span<const std::byte> out = {}) &&;
@@ -204,19 +210,19 @@ class ReplyIoctl : public ReplyBase {
 
 class ReplyPoll : public ReplyBase {
  public:
-  explicit ReplyPoll(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyPoll(RequestSlot& slot) : ReplyBase(slot) {}
   void ready(std::uint32_t revents) &&;
 };
 
 class ReplyLseek : public ReplyBase {
  public:
-  explicit ReplyLseek(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyLseek(RequestSlot& slot) : ReplyBase(slot) {}
   void offset(std::uint64_t off) &&;
 };
 
 class ReplyStatx : public ReplyBase {
  public:
-  explicit ReplyStatx(const detail::ReplyContext& ctx) : ReplyBase(ctx) {}
+  explicit ReplyStatx(RequestSlot& slot) : ReplyBase(slot) {}
   void statx(const struct statx& st, Timeout timeout) &&;
 };
 

@@ -1,6 +1,7 @@
 // The seam between replies and transports: a reply object encodes its body and hands
 // it, with the request's unique id and an errno, to the ReplyTarget that carried the
-// request. Filesystem authors never implement this; transports and tests do.
+// request. Filesystem authors never implement this; transports do: the library's own,
+// a loop of the caller's own (Session::process_request), and tests.
 #pragma once
 
 #include <sys/types.h>
@@ -10,10 +11,6 @@
 #include <span>
 
 namespace uringfuse {
-class IoQueue;
-}
-
-namespace uringfuse::detail {
 
 class ReplyTarget {
  public:
@@ -30,9 +27,6 @@ class ReplyTarget {
   // Memory the transport lends for building a reply in place (an io_uring entry's
   // payload buffer); a body sent from its start is not copied again. Empty: none.
   virtual std::span<std::byte> reply_buffer() noexcept { return {}; }
-  // Where the request's handler submits backend I/O (a ring queue); null: nowhere,
-  // the operations run on the handler's thread.
-  virtual IoQueue* io_queue() noexcept { return nullptr; }
   // Answers with what `fd` holds at `offset`, up to `size` bytes; fewer only at end of
   // file. An error reading answers that errno. It preads into reply_buffer() when the
   // transport lends one (no copy afterwards), else into memory of its own, then sends.
@@ -41,25 +35,4 @@ class ReplyTarget {
   virtual void send_file(std::uint64_t unique, int fd, off_t offset, std::size_t size) noexcept;
 };
 
-struct InflightRequest;
-
-// Names the session a reply belongs to, so that a reply outliving it sends nothing
-// (lib/dispatch/reply_gate.hpp). Slot 0: not tied to a session's life.
-struct GateTicket {
-  std::uint32_t slot = 0;
-  std::uint32_t generation = 0;
-};
-
-// Everything a reply object needs to answer one request.
-struct ReplyContext {
-  ReplyTarget* target = nullptr;
-  std::uint64_t unique = 0;
-  std::uint32_t opcode = 0;
-  std::uint32_t max_size = 0;  // READ/READDIR: the most body bytes the kernel accepts
-  bool debug = false;          // log one line per reply
-  // Interrupt bookkeeping; released when the reply is sent. May be null.
-  InflightRequest* inflight = nullptr;
-  GateTicket gate;
-};
-
-}  // namespace uringfuse::detail
+}  // namespace uringfuse

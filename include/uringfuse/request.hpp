@@ -11,11 +11,8 @@
 
 namespace uringfuse {
 
-namespace detail {
-struct InflightRequest;
-}
 class Io;
-class IoQueue;
+class RequestSlot;  // the transport's record of the request (the library's own)
 
 struct Request {
   std::uint64_t unique = 0;
@@ -44,8 +41,9 @@ struct Request {
   // coroutine's first co_await; the Request itself is gone once the handler returns.
   Io io() const noexcept;
 
-  detail::InflightRequest* inflight = nullptr;
-  IoQueue* io_queue = nullptr;  // the ring that carried the request; null: none
+  // What the request is to the library: where its reply goes, its interrupt state.
+  // Null for requests that get no reply (FORGET).
+  RequestSlot* slot = nullptr;
 };
 
 }  // namespace uringfuse

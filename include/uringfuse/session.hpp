@@ -17,9 +17,7 @@
 
 namespace uringfuse {
 
-namespace detail {
-struct SessionState;
-}
+struct SessionState;  // the library's own
 
 class Session {
  public:
@@ -47,7 +45,7 @@ class Session {
   // the read buffer a request needs, and one request read from fd(). Replies go to
   // `target`, or to fd() when null. Do not combine with run().
   std::size_t request_buffer_size();
-  void process_request(std::span<const std::byte> request, detail::ReplyTarget* target = nullptr);
+  void process_request(std::span<const std::byte> request, ReplyTarget* target = nullptr);
   // Ends a session served by the caller's loop: calls the filesystem's destroy().
   int finish_connection();
 
@@ -69,7 +67,7 @@ class Session {
   int fd() const;  // the /dev/fuse descriptor, -1 before mount()
 
  private:
-  std::unique_ptr<detail::SessionState> state_;
+  std::unique_ptr<SessionState> state_;
 };
 
 // SIGINT, SIGTERM and SIGHUP end `session`; SIGPIPE is ignored. One session at a time.

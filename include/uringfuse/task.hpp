@@ -33,7 +33,9 @@ class Task {
 template <class T = void>
 class Async;
 
-namespace async_detail {
+// The building blocks of Async's promise type; a compiler needs them in the header,
+// a filesystem never names them.
+namespace async_machinery {
 
 // The continuation each Async resumes when it finishes.
 struct FinalAwaiter {
@@ -70,18 +72,18 @@ struct ResultSlot<void> {
   void fail(std::exception_ptr e) { error = std::move(e); }
 };
 
-}  // namespace async_detail
+}  // namespace async_machinery
 
 template <class T>
 class Async {
  public:
-  struct promise_type : async_detail::ResultSlot<T> {
+  struct promise_type : async_machinery::ResultSlot<T> {
     std::coroutine_handle<> continuation;
     Async get_return_object() noexcept {
       return Async(std::coroutine_handle<promise_type>::from_promise(*this));
     }
     std::suspend_always initial_suspend() noexcept { return {}; }
-    async_detail::FinalAwaiter final_suspend() noexcept { return {}; }
+    async_machinery::FinalAwaiter final_suspend() noexcept { return {}; }
     void unhandled_exception() noexcept { this->fail(std::current_exception()); }
   };
 

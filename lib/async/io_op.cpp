@@ -10,7 +10,7 @@
 #include <exception>
 
 #include "async/io_queue.hpp"
-#include "dispatch/inflight.hpp"
+#include "core/request_slot.hpp"
 #include "support/futex.hpp"
 #include "uringfuse/log.hpp"
 #include "uringfuse/request.hpp"
@@ -20,7 +20,7 @@ namespace uringfuse {
 namespace {
 
 // Interrupted and not answered yet: what an operation about to start is cancelled by.
-bool cancelled_now(const detail::InflightRequest* r) noexcept {
+bool cancelled_now(const RequestSlot* r) noexcept {
   return r && r->interrupted.load(std::memory_order_acquire) && !r->answered.load(std::memory_order_acquire);
 }
 
@@ -45,24 +45,26 @@ void Task::promise_type::unhandled_exception() noexcept {
   }
 }
 
-Io Request::io() const noexcept { return Io(io_queue, inflight); }
+Io Request::io() const noexcept { return slot ? Io(slot->io_queue, slot) : Io(); }
 
-Io::Io(IoQueue* queue, detail::InflightRequest* request) noexcept : queue_(queue), request_(request) {
-  if (request_) request_->refs.fetch_add(1, std::memory_order_relaxed);
+Io::Io(IoQueue* queue, RequestSlot* request) noexcept : queue_(queue), request_(request) {
+  if (request_) request_->hold();
 }
 
 Io::Io(const Io& other) noexcept : Io(other.queue_, other.request_) {}
 
 Io& Io::operator=(const Io& other) noexcept {
   if (this == &other) return *this;
-  if (other.request_) other.request_->refs.fetch_add(1, std::memory_order_relaxed);
-  detail::InterruptRegistry::release(request_);
+  if (other.request_) other.request_->hold();
+  if (request_) request_->release();
   queue_ = other.queue_;
   request_ = other.request_;
   return *this;
 }
 
-Io::~Io() { detail::InterruptRegistry::release(request_); }
+Io::~Io() {
+  if (request_) request_->release();
+}
 
 IoOp Io::read(int fd, std::span<std::byte> buffer, std::uint64_t offset) const noexcept {
   return make(IoOp::Kind::read, {.fd = fd, .len = static_cast<std::uint32_t>(buffer.size()),

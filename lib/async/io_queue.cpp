@@ -6,7 +6,7 @@
 #include <cerrno>
 #include <mutex>
 
-#include "dispatch/inflight.hpp"
+#include "core/request_slot.hpp"
 #include "support/futex.hpp"
 
 namespace uringfuse {
@@ -193,7 +193,7 @@ void IoQueue::close() noexcept {
 }
 
 bool IoQueue::hook(IoOp& op) noexcept {
-  detail::InflightRequest& r = *op.request_;
+  RequestSlot& r = *op.request_;
   std::lock_guard lock(r.io_lock());
   if (r.interrupted.load(std::memory_order_acquire) && !r.answered.load(std::memory_order_acquire))
     return false;
@@ -205,7 +205,7 @@ bool IoQueue::hook(IoOp& op) noexcept {
 }
 
 bool IoQueue::unhook(IoOp& op) noexcept {
-  detail::InflightRequest& r = *op.request_;
+  RequestSlot& r = *op.request_;
   std::lock_guard lock(r.io_lock());
   if (op.hook_prev_)
     op.hook_prev_->hook_next_ = op.hook_next_;

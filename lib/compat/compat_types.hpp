@@ -33,7 +33,7 @@ struct fuse_session {
   std::optional<fuse_custom_io> custom_io;
   void* custom_io_userdata = nullptr;
   int custom_fd = -1;
-  std::unique_ptr<uringfuse::detail::ReplyTarget> custom_target;
+  std::unique_ptr<uringfuse::ReplyTarget> custom_target;
 };
 
 using CompatReply =

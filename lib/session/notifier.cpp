@@ -6,7 +6,7 @@
 #include <climits>
 
 #include "abi/fuse_abi.hpp"
-#include "session/notify_channel.hpp"
+#include "core/notify_channel.hpp"
 
 namespace uringfuse {
 namespace {

@@ -17,7 +17,6 @@
 #include "uringfuse/log.hpp"
 
 namespace uringfuse {
-namespace detail {
 
 SessionState::SessionState(SessionOptions o, Filesystem& f, OperationSet ops)
     : options(std::move(o)), fs(f), implemented(ops) {
@@ -30,6 +29,7 @@ SessionState::~SessionState() {
   ::close(wake_fd);
 }
 
+namespace detail {
 namespace {
 
 void wait_for_wake(int fd) {
@@ -59,7 +59,7 @@ void stop_transport(DevTransport& transport, Mount& mount, InterruptRegistry& re
 }  // namespace detail
 
 Session::Session(SessionOptions options, Filesystem& fs, OperationSet implemented)
-    : state_(std::make_unique<detail::SessionState>(std::move(options), fs, implemented)) {}
+    : state_(std::make_unique<SessionState>(std::move(options), fs, implemented)) {}
 
 // Unmount first: the transport's workers end with the connection, then the fd closes
 // (members go in reverse order: transport, connection, ..., mount).
@@ -165,12 +165,12 @@ std::size_t Session::request_buffer_size() {
   return state_->connection->request_buffer_size();
 }
 
-void Session::process_request(std::span<const std::byte> bytes, detail::ReplyTarget* target) {
+void Session::process_request(std::span<const std::byte> bytes, ReplyTarget* target) {
   auto& s = *state_;
   detail::prepare_connection(*this, s);
   auto head = bytes.first(std::min(bytes.size(), sizeof(abi::fuse_in_header)));
   detail::RawRequest raw{head, {}, bytes.subspan(head.size()), false, bytes.size(), "dev:caller"};
-  s.connection->handle(raw, target ? *target : *s.notify_target);
+  detail::handle_with_slot(*s.connection, raw, target ? *target : *s.notify_target, *s.caller_slots);
 }
 
 void Session::set_workers(bool single_thread, unsigned max_threads, unsigned max_idle_threads,

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "session/connection.hpp"
+#include "core/connection.hpp"
 #include "transport/uring/uring_transport.hpp"
 
 namespace uringfuse::detail {

@@ -47,7 +47,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto payload = rest.subspan(op_in.size());
     uf::detail::RawRequest raw{header, op_in, payload, true, kHeader + payload.size(), "fuzz"};
     uf::test::ReplyCapture capture;
-    k.connection().handle(raw, capture);
+    static auto slots = uf::detail::SlotPool::make();
+    uf::detail::handle_with_slot(k.connection(), raw, capture, *slots);
     replies = capture.take();
   }
   // One answer per request, plus at most one EAGAIN for a stale parked interrupt.

@@ -10,6 +10,13 @@ meson install -C "$builddir" --destdir "$scratch" --no-rebuild >/dev/null
 pcdir=$(dirname "$(find "$scratch" -name uringfuse.pc | head -1)")
 export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$scratch
 flags=$(pkg-config --cflags --libs uringfuse)
+# The installed C++ API names nothing of the library's internals (issue 13): no
+# detail:: types, no private headers.
+incdir=$(dirname "$(find "$scratch" -name uringfuse.hpp | head -1)")
+if leaks=$(grep -n 'detail::\|namespace detail\|#include "\(core\|transport\|session\|async\|abi\)/' \
+    "$incdir"/*.hpp); then
+  echo "installed headers name library internals:"; echo "$leaks"; echo "0 passed, 1 failed"; exit 1
+fi
 c++ -std=c++20 -Wall -Wextra -Werror "$srcdir/example/hello/hello.cpp" $flags -o "$scratch/hello"
 libdir=$(dirname "$(find "$scratch" -name liburingfuse.so.0 | head -1)")
 out=$(LD_LIBRARY_PATH=$libdir "$scratch/hello" -V)

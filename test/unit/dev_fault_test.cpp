@@ -25,7 +25,8 @@ constexpr std::uint64_t kBody = 0x1122334455667788;
 // Answers every request with an eight-byte body, or holds it while the gate is shut.
 class BodyHandler final : public detail::RequestHandler {
  public:
-  void handle(const detail::RawRequest& raw, detail::ReplyTarget& target) noexcept override {
+  void handle(const detail::RawRequest& raw, RequestSlot& slot) noexcept override {
+    ReplyTarget& target = *slot.target;
     abi::fuse_in_header h;
     std::memcpy(&h, raw.header.data(), sizeof h);
     {

@@ -23,7 +23,8 @@ using namespace std::chrono_literals;
 // Holds each request until released, counting how many are in flight at once.
 class GateHandler final : public detail::RequestHandler {
  public:
-  void handle(const detail::RawRequest& raw, detail::ReplyTarget& target) noexcept override {
+  void handle(const detail::RawRequest& raw, RequestSlot& slot) noexcept override {
+    ReplyTarget& target = *slot.target;
     abi::fuse_in_header h;
     std::memcpy(&h, raw.header.data(), sizeof h);
     std::unique_lock lock(mutex_);
@@ -137,7 +138,8 @@ TEST(DevTransport, IdleWorkersAreShed) {
 // Answers everything but FORGET at once.
 class QuickHandler final : public detail::RequestHandler {
  public:
-  void handle(const detail::RawRequest& raw, detail::ReplyTarget& target) noexcept override {
+  void handle(const detail::RawRequest& raw, RequestSlot& slot) noexcept override {
+    ReplyTarget& target = *slot.target;
     abi::fuse_in_header h;
     std::memcpy(&h, raw.header.data(), sizeof h);
     if (h.opcode != static_cast<std::uint32_t>(abi::Opcode::FORGET)) target.send(h.unique, 0, {});

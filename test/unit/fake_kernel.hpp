@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "abi/fuse_abi.hpp"
-#include "session/connection.hpp"
+#include "core/connection.hpp"
 #include "transport/uring/cpu_topology.hpp"
 
 namespace uringfuse::test {
@@ -27,7 +27,7 @@ struct CapturedReply {
   }
 };
 
-class ReplyCapture final : public detail::ReplyTarget {
+class ReplyCapture final : public ReplyTarget {
  public:
   void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override {
     CapturedReply r{unique, error, {}};
@@ -88,6 +88,27 @@ class RequestBuilder {
   std::vector<std::byte> args_;
 };
 
+// A request slot for reply objects made by hand, filled as a transport and the
+// protocol core would fill it. Several replies in turn may use it.
+class TestSlot {
+ public:
+  TestSlot(ReplyTarget& target, std::uint64_t unique, abi::Opcode op, std::uint32_t max_size = 0)
+      : slot_(pool_->take()) {
+    slot_->target = &target;
+    slot_->unique = unique;
+    slot_->opcode = static_cast<std::uint32_t>(op);
+    slot_->max_size = max_size;
+  }
+  ~TestSlot() { slot_->release(); }
+  TestSlot(const TestSlot&) = delete;
+  TestSlot& operator=(const TestSlot&) = delete;
+  operator RequestSlot&() { return *slot_; }
+
+ private:
+  detail::SlotPool::Handle pool_ = detail::SlotPool::make();
+  RequestSlot* slot_;
+};
+
 // A Connection with a capture target: feed() bytes exactly as read from /dev/fuse.
 class FakeKernel {
  public:
@@ -101,18 +122,18 @@ class FakeKernel {
   std::vector<CapturedReply> feed(std::span<const std::byte> bytes) {
     auto head = bytes.first(std::min(bytes.size(), sizeof(abi::fuse_in_header)));
     detail::RawRequest raw{head, {}, bytes.subspan(head.size()), false, bytes.size(), "fake"};
-    connection_.handle(raw, capture_);
+    detail::handle_with_slot(connection_, raw, capture_, *slots_);
     return capture_.take();
   }
   std::vector<CapturedReply> feed(const RequestBuilder& b) { return feed(b.build()); }
   // As if a ring (queue >= 1) or another /dev/fuse fd carried it: replies go to `target`.
-  void feed_on(const RequestBuilder& b, detail::ReplyTarget& target, std::size_t queue) {
+  void feed_on(const RequestBuilder& b, ReplyTarget& target, std::size_t queue) {
     auto bytes = b.build();
     auto all = std::span<const std::byte>(bytes);
     auto head = all.first(sizeof(abi::fuse_in_header));
     detail::RawRequest raw{head, {}, all.subspan(head.size()), false, all.size(), "fake:ring"};
     raw.queue = queue;
-    connection_.handle(raw, target);
+    detail::handle_with_slot(connection_, raw, target, *slots_);
   }
 
   // Sends an INIT as a 6.18 kernel would (7.45, INIT_EXT) and returns the reply.
@@ -155,8 +176,9 @@ class FakeKernel {
     return c;
   }
   std::shared_ptr<int> ended_ = std::make_shared<int>(0);
+  detail::SlotPool::Handle slots_ = detail::SlotPool::make();
   ReplyCapture capture_;
-  detail::NotifyChannel notify_;
+  NotifyChannel notify_;
   Notifier notifier_{notify_};
   detail::Connection connection_;
 };

@@ -121,19 +121,23 @@ TEST(Interrupts, ParkedListRacesStayConsistent) {
   ReplyCapture device;
   std::atomic<bool> stop{false};
   std::atomic<std::uint64_t> stale_answers{0};
+  auto pool = detail::SlotPool::make();
   std::vector<std::thread> workers;
   for (int w = 0; w < 3; ++w)
     workers.emplace_back([&, w] {
       std::uint64_t unique = 2 + 2 * static_cast<std::uint64_t>(w);
       while (!stop.load()) {
         detail::StaleInterrupt stale;
-        auto* r = registry.begin(static_cast<std::size_t>(w), unique, stale);
+        RequestSlot* r = pool->take();
+        r->unique = unique;
+        r->hold();  // the reply's
+        registry.begin(*r, static_cast<std::size_t>(w), stale);
         if (stale.interrupt_unique) {
           EXPECT_EQ(stale.answer_on, &device);
           ++stale_answers;
         }
-        detail::InterruptRegistry::replied(r);
-        detail::InterruptRegistry::release(r);
+        detail::slot_replied(r);
+        r->release();
         unique += 6;
       }
     });

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "async/io_queue.hpp"
-#include "dispatch/inflight.hpp"
+#include "core/inflight.hpp"
 #include "uringfuse/task.hpp"
 
 namespace uringfuse {
@@ -70,12 +70,12 @@ class TestRing final : public detail::IoRing {
   std::atomic<std::uint64_t> handed_{0};
 };
 
-// A request's interrupt record, as the dispatcher makes it (two references).
-detail::InflightRequest* new_request() { return new detail::InflightRequest; }
-void drop_request(detail::InflightRequest* r) {
-  detail::InterruptRegistry::release(r);
-  detail::InterruptRegistry::release(r);
+// A request's slot, as a transport takes it (its one reference).
+RequestSlot* new_request() {
+  static auto pool = detail::SlotPool::make();
+  return pool->take();
 }
+void drop_request(RequestSlot* r) { r->release(); }
 
 // `make` returns the operation (not movable: it is made where it is awaited).
 template <class Make>
@@ -260,7 +260,7 @@ TEST(IoQueue, StartsHandOversAndCancellationsRaceCleanly) {
   IoQueue q(ring);
   ring.lead();
   constexpr int kThreads = 4, kPerThread = 50;
-  std::vector<detail::InflightRequest*> requests;
+  std::vector<RequestSlot*> requests;
   for (int i = 0; i < kThreads * kPerThread; ++i) requests.push_back(new_request());
   std::atomic<int> done{0}, cancelled{0};
   std::atomic<bool> starting{true};

@@ -77,7 +77,7 @@ TEST(Reply, DeferredRepliesFromAnotherThread) {
 
 TEST(Reply, SecondFinishIsIgnored) {
   ReplyCapture capture;
-  detail::ReplyContext ctx{&capture, 77, static_cast<std::uint32_t>(Opcode::FLUSH), 0, false};
+  TestSlot ctx(capture, 77, Opcode::FLUSH, 0);
   ReplyEmpty reply(ctx);
   std::move(reply).ok();
   std::move(reply).error(EIO);  // a bug in the caller: logged, not sent
@@ -88,7 +88,7 @@ TEST(Reply, SecondFinishIsIgnored) {
 
 TEST(Reply, MovedFromReplyStaysSilent) {
   ReplyCapture capture;
-  detail::ReplyContext ctx{&capture, 78, static_cast<std::uint32_t>(Opcode::FLUSH), 0, false};
+  TestSlot ctx(capture, 78, Opcode::FLUSH, 0);
   {
     ReplyEmpty a(ctx);
     ReplyEmpty b(std::move(a));
@@ -105,7 +105,7 @@ namespace uringfuse::test {
 namespace {
 
 // A target that lends its own memory, like an io_uring entry's payload.
-class LendingTarget final : public detail::ReplyTarget {
+class LendingTarget final : public ReplyTarget {
  public:
   void send(std::uint64_t, int error, std::span<const iovec> body) noexcept override {
     last_error = error;
@@ -121,7 +121,7 @@ class LendingTarget final : public detail::ReplyTarget {
 
 TEST(ReplyData, BufferIsTheTransportsMemoryWhenLent) {
   LendingTarget t;
-  detail::ReplyContext ctx{&t, 9, static_cast<std::uint32_t>(abi::Opcode::READ), 32, false};
+  TestSlot ctx(t, 9, Opcode::READ, 32);
   ReplyData reply(ctx);
   auto buf = reply.buffer();
   ASSERT_EQ(buf.size(), 32u);  // max_size, not the whole lent buffer
@@ -135,7 +135,7 @@ TEST(ReplyData, BufferIsTheTransportsMemoryWhenLent) {
 
 TEST(ReplyData, BufferOfItsOwnOtherwiseAndOversizeCommitFails) {
   ReplyCapture capture;
-  detail::ReplyContext ctx{&capture, 10, static_cast<std::uint32_t>(abi::Opcode::READ), 16, false};
+  TestSlot ctx(capture, 10, Opcode::READ, 16);
   ReplyData reply(ctx);
   auto buf = reply.buffer();
   ASSERT_EQ(buf.size(), 16u);
@@ -168,7 +168,7 @@ std::string body_text(const std::vector<std::byte>& body) {
 TEST(ReplyData, FromFileReadsAtTheOffsetUpToTheLimit) {
   TempFile file("0123456789");
   ReplyCapture capture;
-  detail::ReplyContext ctx{&capture, 11, static_cast<std::uint32_t>(Opcode::READ), 4, false};
+  TestSlot ctx(capture, 11, Opcode::READ, 4);
   std::move(ReplyData(ctx)).from_file(file.fd, 3, 100);  // capped at max_size 4
   auto sent = capture.take();
   ASSERT_EQ(sent.size(), 1u);
@@ -179,7 +179,7 @@ TEST(ReplyData, FromFileReadsAtTheOffsetUpToTheLimit) {
 TEST(ReplyData, FromFileIsShortOnlyAtEndOfFile) {
   TempFile file("abcdef");
   ReplyCapture capture;
-  detail::ReplyContext ctx{&capture, 12, static_cast<std::uint32_t>(Opcode::READ), 64, false};
+  TestSlot ctx(capture, 12, Opcode::READ, 64);
   std::move(ReplyData(ctx)).from_file(file.fd, 4, 64);
   std::move(ReplyData(ctx)).from_file(file.fd, 100, 64);
   auto sent = capture.take();
@@ -191,7 +191,7 @@ TEST(ReplyData, FromFileIsShortOnlyAtEndOfFile) {
 
 TEST(ReplyData, FromFileAnswersTheReadsErrno) {
   ReplyCapture capture;
-  detail::ReplyContext ctx{&capture, 13, static_cast<std::uint32_t>(Opcode::READ), 64, false};
+  TestSlot ctx(capture, 13, Opcode::READ, 64);
   std::move(ReplyData(ctx)).from_file(-1, 0, 8);
   int dir = ::open("/tmp", O_RDONLY | O_DIRECTORY);
   std::move(ReplyData(ctx)).from_file(dir, 0, 8);
@@ -207,7 +207,7 @@ TEST(ReplyData, FromFileAnswersTheReadsErrno) {
 TEST(ReplyData, FromFileReadsIntoTheLentBuffer) {
   TempFile file("lent bytes");
   LendingTarget t;
-  detail::ReplyContext ctx{&t, 14, static_cast<std::uint32_t>(Opcode::READ), 32, false};
+  TestSlot ctx(t, 14, Opcode::READ, 32);
   std::move(ReplyData(ctx)).from_file(file.fd, 5, 32);
   EXPECT_EQ(t.last_error, 0);
   EXPECT_TRUE(t.in_place);  // no copy after the read

@@ -61,7 +61,11 @@ class FakeRing final : public detail::EntryOwner {
     return entries_[i].begin_request();
   }
   // What the daemon's protocol core would do with the request entry i holds.
-  void serve(detail::Connection& c, std::size_t i) { c.handle(entries_[i].raw_request("fake:ring", 1), entries_[i]); }
+  void serve(detail::Connection& c, std::size_t i) {
+    RequestSlot& slot = entries_[i].slot.next(*slots_);
+    slot.target = &entries_[i];
+    c.handle(entries_[i].raw_request("fake:ring", 1), slot);
+  }
 
   bool commit_here(RingEntry* e) override {
     if (std::this_thread::get_id() != owner_) return false;
@@ -103,6 +107,7 @@ class FakeRing final : public detail::EntryOwner {
   std::thread::id owner_ = std::this_thread::get_id();
   std::vector<abi::fuse_uring_req_header> headers_;
   std::vector<std::vector<std::byte>> payloads_;
+  detail::SlotPool::Handle slots_ = detail::SlotPool::make();
   std::vector<RingEntry> entries_;
   std::mutex mutex_;
   std::vector<Commit> commits_;

@@ -71,7 +71,7 @@ bool io_uring_usable() {
 // Must never see a request: every command of the queue below fails.
 class NoRequests final : public detail::RequestHandler {
  public:
-  void handle(const detail::RawRequest&, detail::ReplyTarget&) noexcept override {
+  void handle(const detail::RawRequest&, RequestSlot&) noexcept override {
     ADD_FAILURE() << "a request arrived";
   }
   std::size_t request_buffer_size() const noexcept override { return 8192; }

@@ -152,6 +152,7 @@ void DevTransport::worker_main(Worker& self) {
   const int fd = target.fd();
   std::string_view via = fd == config_.fd ? "dev" : "dev:clone";
   std::vector<std::byte> buf(handler_.request_buffer_size());
+  OwnedSlot slot;
   bool connection_ended = false;
 
   while (!stopping_.load()) {
@@ -177,7 +178,9 @@ void DevTransport::worker_main(Worker& self) {
       RawRequest raw{bytes.first(std::min(bytes.size(), sizeof(abi::fuse_in_header))), {},
                      bytes.subspan(std::min(bytes.size(), sizeof(abi::fuse_in_header))), false,
                      bytes.size(), via};
-      handler_.handle(raw, target);
+      RequestSlot& request = slot.next(*slots_);
+      request.target = &target;
+      handler_.handle(raw, request);
       if (rings_serve() && is_forget(bytes))
         std::this_thread::sleep_for(config_.forget_pause);
       // INIT may have changed max_write: the next read needs room for it.

@@ -13,7 +13,8 @@
 
 #include "transport/dev/dev_reply_target.hpp"
 #include "transport/dev/device_io.hpp"
-#include "transport/raw_request.hpp"
+#include "core/raw_request.hpp"
+#include "core/request_slot.hpp"
 
 namespace uringfuse::detail {
 
@@ -75,6 +76,7 @@ class DevTransport {
   std::atomic<bool> ended_{false};
 
   mutable std::mutex mutex_;
+  SlotPool::Handle slots_ = SlotPool::make();  // the readers' request slots
   std::list<Worker> workers_;
   // Reply targets outlive the workers that made them: a deferred reply may be sent
   // after its worker retired. Cloned fds are reused by later workers, so their number

@@ -9,7 +9,7 @@
 #include <cstdint>
 
 #include "abi/fuse_abi.hpp"
-#include "transport/raw_request.hpp"
+#include "core/raw_request.hpp"
 #include "transport/uring/buffer_provider.hpp"
 #include "transport/uring/entry_state.hpp"
 
@@ -27,7 +27,6 @@ class EntryOwner {
   // From any other thread: the ring has a single issuer, so hand the entry over.
   virtual void push_foreign(RingEntry* entry) = 0;
   virtual const char* name() const = 0;  // for log lines: "uring:q1"
-  virtual IoQueue* io_queue() noexcept { return nullptr; }  // backend I/O on the ring
 };
 
 class RingEntry final : public ReplyTarget {
@@ -36,7 +35,6 @@ class RingEntry final : public ReplyTarget {
   // one, or one for another request.
   void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
   std::span<std::byte> reply_buffer() noexcept override { return buffers.payload; }
-  IoQueue* io_queue() noexcept override { return owner ? owner->io_queue() : nullptr; }
 
   // The request the kernel just completed into the buffers: serving from now on.
   // False when the entry was not waiting for one (logged by the caller).
@@ -57,6 +55,7 @@ class RingEntry final : public ReplyTarget {
   abi::UringCmd pending = abi::UringCmd::INVALID;  // the command the kernel holds
   EntryState state;
   RingEntry* next_foreign = nullptr;
+  OwnedSlot slot;  // the record of the request it carries (core/request_slot.hpp)
 
  private:
   void fill(std::uint64_t unique, int error, std::span<const iovec> body) noexcept;

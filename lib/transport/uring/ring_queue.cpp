@@ -279,7 +279,15 @@ bool RingQueue::handle_request(RingEntry* e) {
   std::memcpy(&in, h->in_out, sizeof in);
   const std::uint64_t ops_before = io_.started();
   const ServeGroup::Run run = group_->before_handler();
-  handler_.handle(raw, *e);
+  RequestSlot& slot = e->slot.next(*slots_);
+  slot.target = e;
+  slot.io_queue = &io_;
+  // The handler's own hold: once it has replied, the entry may carry the next request
+  // (served by another thread while this one still runs), and that one must find the
+  // slot taken, not refill it under this handler.
+  slot.hold();
+  handler_.handle(raw, slot);
+  slot.release();
   // The kernel expects no answer to these, but the entry must be committed to fetch
   // the next request; a claim, so never twice even if a handler answered anyway.
   if (needs_no_reply(in.opcode)) e->finish_without_reply(in.unique);

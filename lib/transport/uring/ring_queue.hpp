@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "async/io_queue.hpp"
-#include "transport/raw_request.hpp"
+#include "core/raw_request.hpp"
 #include "transport/uring/buffer_provider.hpp"
 #include "transport/uring/ring_entry.hpp"
 #include "uringfuse/queue_stats.hpp"
@@ -59,7 +59,7 @@ class RingQueue final : public EntryOwner, public IoRing {
   void drop_replies() { dropping_.store(true, std::memory_order_release); }  // any thread
   void push_foreign(RingEntry* entry) override;
   bool commit_here(RingEntry* entry) override;
-  IoQueue* io_queue() noexcept override { return &io_; }
+  IoQueue* io_queue() noexcept { return &io_; }
   // Coroutines to resume or hand-overs to take: the leader must not sleep.
   bool work_waiting() const noexcept { return io_.has_ready() || handovers_waiting(); }
   // After serving, alone with the ring: cancels the backend I/O in flight and
@@ -108,6 +108,7 @@ class RingQueue final : public EntryOwner, public IoRing {
   int wake_fd_ = -1;
   int cq_event_fd_ = -1;
   std::unique_ptr<BufferProvider> buffers_;
+  SlotPool::Handle slots_ = SlotPool::make();  // for the entries' request slots
   std::unique_ptr<RingEntry[]> entries_;
   ServeGroup* group_ = nullptr;
   std::atomic<RingEntry*> foreign_{nullptr};

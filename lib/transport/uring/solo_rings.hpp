@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "transport/raw_request.hpp"
+#include "core/raw_request.hpp"
 #include "transport/uring/buffer_provider.hpp"
 #include "uringfuse/queue_stats.hpp"
 

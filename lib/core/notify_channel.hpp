@@ -13,7 +13,7 @@
 #include "uringfuse/notifier.hpp"
 #include "uringfuse/reply_target.hpp"
 
-namespace uringfuse::detail {
+namespace uringfuse {
 
 class NotifyChannel {
  public:
@@ -51,4 +51,4 @@ class NotifyChannel {
   std::unordered_map<std::uint64_t, Notifier::RetrieveCallback> retrieves_;
 };
 
-}  // namespace uringfuse::detail
+}  // namespace uringfuse

@@ -1,6 +1,6 @@
 // Request admission: parse, trace, then INIT/DESTROY here and everything else to the
 // dispatcher. Nothing but INIT is served before INIT has been answered.
-#include "session/connection.hpp"
+#include "core/connection.hpp"
 
 #include <unistd.h>
 
@@ -38,7 +38,8 @@ std::size_t Connection::request_buffer_size() const noexcept {
   return max_write_.load(std::memory_order_acquire) + kRequestHeaderRoom;
 }
 
-void Connection::handle(const RawRequest& raw, ReplyTarget& target) noexcept {
+void Connection::handle(const RawRequest& raw, RequestSlot& slot) noexcept {
+  ReplyTarget& target = *slot.target;
   ParseOptions options{(negotiated_ & bit(Capability::setxattr_ext)) != 0};
   ParseResult r = parse_request(raw, options);
   const ParsedRequest& p = r.request;
@@ -60,7 +61,7 @@ void Connection::handle(const RawRequest& raw, ReplyTarget& target) noexcept {
   if (is(p, Opcode::INTERRUPT)) return handle_interrupt(p, raw.queue == 0 ? &target : nullptr);
   if (is(p, Opcode::NOTIFY_REPLY)) return handle_notify_reply(p);
   if (config_.allow_root && denied_by_allow_root(p)) return reply_error(target, p.header.unique, EACCES);
-  dispatcher_.dispatch(p, target, raw.queue);
+  dispatcher_.dispatch(p, slot, raw.queue);
 }
 
 void Connection::handle_init(const ParsedRequest& p, ReplyTarget& target) {

@@ -9,9 +9,10 @@
 #include <utility>
 
 #include "abi/fuse_abi.hpp"
-#include "dispatch/inflight.hpp"
-#include "dispatch/reply_gate.hpp"
-#include "dispatch/wire_encoding.hpp"
+#include "core/inflight.hpp"
+#include "core/request_slot.hpp"
+#include "core/reply_gate.hpp"
+#include "core/wire_encoding.hpp"
 #include "uringfuse/log.hpp"
 
 namespace uringfuse {
@@ -24,10 +25,10 @@ iovec iov_of(const T& value) {
   return iov_of(&value, sizeof value);
 }
 
-std::string_view op_name(std::uint32_t opcode) { return abi::opcode_name(static_cast<abi::Opcode>(opcode)); }
-
 // Opcode names are literals, so data() is NUL-terminated.
-const char* opcode_name_of(std::uint32_t opcode) { return op_name(opcode).data(); }
+const char* opcode_name_of(std::uint32_t opcode) {
+  return abi::opcode_name(static_cast<abi::Opcode>(opcode)).data();
+}
 
 std::size_t total_size(std::span<const iovec> parts) {
   std::size_t n = 0;
@@ -37,24 +38,31 @@ std::size_t total_size(std::span<const iovec> parts) {
 
 }  // namespace
 
-ReplyBase::ReplyBase(ReplyBase&& other) noexcept : ctx_(other.ctx_) { other.ctx_.target = nullptr; }
+ReplyBase::ReplyBase(RequestSlot& slot) noexcept : slot_(&slot) { slot.hold(); }
+
+ReplyBase::ReplyBase(ReplyBase&& other) noexcept
+    : slot_(std::exchange(other.slot_, nullptr)),
+      sent_unique_(other.sent_unique_),
+      sent_opcode_(other.sent_opcode_) {}
 
 ReplyBase::~ReplyBase() {
-  if (!ctx_.target) return;
-  log(LogLevel::err, "uringfuse: %.*s #%llu: reply %s; answering EIO",
-      static_cast<int>(op_name(ctx_.opcode).size()), op_name(ctx_.opcode).data(),
-      static_cast<unsigned long long>(ctx_.unique),
+  if (!slot_) return;
+  log(LogLevel::err, "uringfuse: %s #%llu: reply %s; answering EIO", opcode_name_of(slot_->opcode),
+      static_cast<unsigned long long>(slot_->unique),
       std::uncaught_exceptions() > 0 ? "abandoned by an exception" : "dropped without an answer");
   deliver(-EIO, {});
 }
+
+std::uint64_t ReplyBase::unique() const noexcept { return slot_ ? slot_->unique : sent_unique_; }
+std::uint32_t ReplyBase::max_size() const noexcept { return slot_ ? slot_->max_size : 0; }
+std::uint32_t ReplyBase::opcode() const noexcept { return slot_ ? slot_->opcode : sent_opcode_; }
 
 void ReplyBase::error(int errnum) && { send_error(errnum); }
 
 void ReplyBase::send_error(int errnum) {
   if (errnum <= 0 || errnum >= 512) {
-    log(LogLevel::err, "uringfuse: %.*s #%llu: invalid errno %d; answering EIO",
-        static_cast<int>(op_name(ctx_.opcode).size()), op_name(ctx_.opcode).data(),
-        static_cast<unsigned long long>(ctx_.unique), errnum);
+    log(LogLevel::err, "uringfuse: %s #%llu: invalid errno %d; answering EIO", opcode_name_of(opcode()),
+        static_cast<unsigned long long>(unique()), errnum);
     errnum = EIO;
   }
   deliver(-errnum, {});  // the one place a positive errno becomes the wire's negative
@@ -66,65 +74,66 @@ void ReplyBase::send_body(std::span<const iovec> body) { deliver(0, body); }
 // say so, rather than let the kernel reject (or cut) the reply.
 void ReplyBase::send_within_limit(std::span<const iovec> body) {
   std::size_t n = total_size(body);
-  if (n <= ctx_.max_size) return send_body(body);
+  if (n <= max_size()) return send_body(body);
   log(LogLevel::err, "uringfuse: %s #%llu: %zu bytes exceed the %u the kernel asked for; answering EIO",
-      opcode_name_of(ctx_.opcode), static_cast<unsigned long long>(ctx_.unique), n, ctx_.max_size);
+      opcode_name_of(opcode()), static_cast<unsigned long long>(unique()), n, max_size());
   send_error(EIO);
 }
 
-detail::ReplyTarget* ReplyBase::take_target() noexcept {
-  detail::ReplyTarget* target = std::exchange(ctx_.target, nullptr);
-  if (!target)
-    log(LogLevel::err, "uringfuse: reply #%llu sent twice; ignored",
-        static_cast<unsigned long long>(ctx_.unique));
-  return target;
+RequestSlot* ReplyBase::take_slot() noexcept {
+  RequestSlot* slot = std::exchange(slot_, nullptr);
+  if (!slot) {
+    log(LogLevel::err, "uringfuse: %s #%llu: reply sent twice; ignored", opcode_name_of(sent_opcode_),
+        static_cast<unsigned long long>(sent_unique_));
+    return nullptr;
+  }
+  sent_unique_ = slot->unique;
+  sent_opcode_ = slot->opcode;
+  return slot;
 }
 
-void ReplyBase::finish() noexcept { detail::InterruptRegistry::replied(ctx_.inflight); }
-
-// The session is gone: its targets and interrupt tables with it. Nothing is sent;
-// the tracking entry (not the session's) is still let go.
-void ReplyBase::drop_after_session(detail::ReplyTarget*& target) noexcept {
-  log(LogLevel::notice, "uringfuse: %.*s #%llu: answered after its session ended; nothing sent",
-      static_cast<int>(op_name(ctx_.opcode).size()), op_name(ctx_.opcode).data(),
-      static_cast<unsigned long long>(ctx_.unique));
-  target = nullptr;
-  detail::InterruptRegistry::release(ctx_.inflight);
+// The session is gone: its targets and interrupt tables with it. Nothing is sent, and
+// the slot (which outlives the session) is let go without touching the table.
+void ReplyBase::drop_after_session(RequestSlot* slot) noexcept {
+  log(LogLevel::notice, "uringfuse: %s #%llu: answered after its session ended; nothing sent",
+      opcode_name_of(slot->opcode), static_cast<unsigned long long>(slot->unique));
+  slot->table = nullptr;
+  slot->release();
 }
 
 void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
-  detail::ReplyTarget* target = take_target();
-  if (!target) return;
-  detail::GatePass pass(ctx_.gate);
-  if (!pass) return drop_after_session(target);
-  if (ctx_.debug) {
+  RequestSlot* slot = take_slot();
+  if (!slot) return;
+  detail::GatePass pass(slot->gate);
+  if (!pass) return drop_after_session(slot);
+  if (slot->debug) {
     if (error)
       log(LogLevel::debug, "uringfuse: reply #%llu error %d (%s)",
-          static_cast<unsigned long long>(ctx_.unique), error, std::strerror(-error));
+          static_cast<unsigned long long>(slot->unique), error, std::strerror(-error));
     else
       log(LogLevel::debug, "uringfuse: reply #%llu ok, %zu bytes",
-          static_cast<unsigned long long>(ctx_.unique), total_size(body));
+          static_cast<unsigned long long>(slot->unique), total_size(body));
   }
-  target->send(ctx_.unique, error, body);
-  finish();
+  slot->target->send(slot->unique, error, body);
+  detail::slot_replied(slot);
 }
 
 void ReplyBase::send_file(int fd, off_t offset, std::size_t size) {
-  detail::ReplyTarget* target = take_target();
-  if (!target) return;
-  detail::GatePass pass(ctx_.gate);
-  if (!pass) return drop_after_session(target);
-  if (ctx_.debug)
+  RequestSlot* slot = take_slot();
+  if (!slot) return;
+  detail::GatePass pass(slot->gate);
+  if (!pass) return drop_after_session(slot);
+  if (slot->debug)
     log(LogLevel::debug, "uringfuse: reply #%llu from fd %d, %zu bytes at %lld",
-        static_cast<unsigned long long>(ctx_.unique), fd, size, static_cast<long long>(offset));
-  target->send_file(ctx_.unique, fd, offset, size);
-  finish();
+        static_cast<unsigned long long>(slot->unique), fd, size, static_cast<long long>(offset));
+  slot->target->send_file(slot->unique, fd, offset, size);
+  detail::slot_replied(slot);
 }
 
 std::span<std::byte> ReplyBase::lent_buffer() const noexcept {
-  if (!ctx_.target) return {};
-  detail::GatePass pass(ctx_.gate);
-  return pass ? ctx_.target->reply_buffer() : std::span<std::byte>{};
+  if (!slot_) return {};
+  detail::GatePass pass(slot_->gate);
+  return pass ? slot_->target->reply_buffer() : std::span<std::byte>{};
 }
 
 void ReplyEmpty::ok() && { send_body({}); }
@@ -177,7 +186,7 @@ void ReplyData::from_file(int fd, off_t offset, std::size_t size) && {
 }
 
 std::span<std::byte> ReplyData::buffer() {
-  if (!target()) return {};
+  if (!pending()) return {};
   if (auto lent = lent_buffer(); lent.size() >= max_size()) return lent.first(max_size());
   own_.resize(max_size());
   return own_;
@@ -194,8 +203,8 @@ void ReplyData::commit(std::size_t n) && {
   send_body({&v, 1});
 }
 
-ReplyDirectory::ReplyDirectory(const detail::ReplyContext& ctx)
-    : ReplyBase(ctx), buffer_(ctx.max_size), writer_(buffer_) {}
+ReplyDirectory::ReplyDirectory(RequestSlot& slot)
+    : ReplyBase(slot), buffer_(slot.max_size), writer_(buffer_) {}
 
 bool ReplyDirectory::add(std::string_view name, Ino ino, mode_t mode, std::uint64_t next_offset) {
   return writer_.add(name, ino, mode, next_offset);
@@ -216,8 +225,8 @@ void ReplyDirectoryPlus::formatted(std::span<const std::byte> records) && {
   send_within_limit({&v, 1});
 }
 
-ReplyDirectoryPlus::ReplyDirectoryPlus(const detail::ReplyContext& ctx)
-    : ReplyBase(ctx), buffer_(ctx.max_size), writer_(buffer_) {}
+ReplyDirectoryPlus::ReplyDirectoryPlus(RequestSlot& slot)
+    : ReplyBase(slot), buffer_(slot.max_size), writer_(buffer_) {}
 
 bool ReplyDirectoryPlus::add(std::string_view name, const EntryParam& entry,
                              std::uint64_t next_offset) {

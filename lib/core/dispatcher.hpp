@@ -6,8 +6,9 @@
 
 #include <cstdint>
 
-#include "dispatch/inflight.hpp"
-#include "dispatch/request_parser.hpp"
+#include "core/inflight.hpp"
+#include "core/request_slot.hpp"
+#include "core/request_parser.hpp"
 #include "uringfuse/filesystem.hpp"
 #include "uringfuse/operations.hpp"
 
@@ -35,17 +36,15 @@ class Dispatcher {
   // Interrupt tracking; without a registry requests are not findable by INTERRUPT.
   void set_interrupts(InterruptRegistry* registry) { interrupts_ = registry; }
 
-  // Never throws: a throwing handler is logged and its reply answers EIO. `queue`
-  // names the transport queue that carried the request (for interrupt tables).
-  void dispatch(const ParsedRequest& request, ReplyTarget& target, std::size_t queue = 0) noexcept;
-
-  ReplyContext reply_context(const ParsedRequest& request, ReplyTarget& target,
-                             std::uint32_t max_size = 0) const;
+  // Never throws: a throwing handler is logged and its reply answers EIO. `slot` is
+  // the transport's, its target set; `queue` names the transport queue that carried
+  // the request (for interrupt tables).
+  void dispatch(const ParsedRequest& request, RequestSlot& slot, std::size_t queue = 0) noexcept;
 
  private:
-  void call_filesystem(const ParsedRequest& p, const Request& req, ReplyTarget& target);
-  void fail(const ParsedRequest& p, ReplyTarget& target, int errnum) const;
-  bool within_read_limit(const ParsedRequest& p, std::uint32_t size, ReplyTarget& target) const;
+  void call_filesystem(const ParsedRequest& p, const Request& req, RequestSlot& slot);
+  void fail(RequestSlot& slot, int errnum) const;
+  bool within_read_limit(const ParsedRequest& p, std::uint32_t size, RequestSlot& slot) const;
   bool negotiated(Capability c) const { return negotiated_ & bit(c); }
 
   Filesystem& fs_;
@@ -55,9 +54,6 @@ class Dispatcher {
   bool debug_ = false;
   InterruptRegistry* interrupts_ = nullptr;
   GateTicket gate_;
-  // The tracking entry of the request being dispatched on this thread.
-  // initial-exec: read on every request; the default model calls __tls_get_addr.
-  static thread_local InflightRequest* current_inflight_ __attribute__((tls_model("initial-exec")));
 };
 
 // Answers `unique` with an error and no body (for requests that never reach a handler).

@@ -1,5 +1,5 @@
 // Validation of raw request bytes against the per-opcode traits table.
-#include "dispatch/request_parser.hpp"
+#include "core/request_parser.hpp"
 
 #include <cerrno>
 

@@ -1,11 +1,11 @@
 // The INIT handshake's arithmetic: versions, the capability allow-list, limits.
-#include "session/init_negotiation.hpp"
+#include "core/init_negotiation.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <exception>
 
-#include "dispatch/request_parser.hpp"
+#include "core/request_parser.hpp"
 #include "uringfuse/log.hpp"
 
 namespace uringfuse::detail {

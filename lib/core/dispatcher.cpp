@@ -1,6 +1,6 @@
 // Decoding of each opcode's fixed struct into the API's argument types, and the call
 // into the filesystem behind an exception barrier.
-#include "dispatch/dispatcher.hpp"
+#include "core/dispatcher.hpp"
 
 #include <sys/file.h>
 
@@ -9,7 +9,7 @@
 #include <fcntl.h>
 #include <vector>
 
-#include "dispatch/wire_encoding.hpp"
+#include "core/wire_encoding.hpp"
 #include "uringfuse/log.hpp"
 
 namespace uringfuse::detail {
@@ -114,39 +114,36 @@ bool decode_groups(std::span<const std::byte> ext, std::vector<gid_t>& groups) {
 
 }  // namespace
 
-thread_local InflightRequest* Dispatcher::current_inflight_ __attribute__((tls_model("initial-exec"))) = nullptr;
-
 void reply_error(ReplyTarget& target, std::uint64_t unique, int errnum) noexcept {
   target.send(unique, -errnum, {});
 }
 
-ReplyContext Dispatcher::reply_context(const ParsedRequest& p, ReplyTarget& target,
-                                       std::uint32_t max_size) const {
-  return ReplyContext{&target, p.header.unique, p.header.opcode, max_size, debug_, current_inflight_, gate_};
-}
-
-void Dispatcher::dispatch(const ParsedRequest& p, ReplyTarget& target, std::size_t queue) noexcept {
+void Dispatcher::dispatch(const ParsedRequest& p, RequestSlot& slot, std::size_t queue) noexcept {
   Request req{p.header.unique, p.header.opcode, p.header.nodeid, p.header.uid, p.header.gid,
               static_cast<pid_t>(p.header.pid)};
   req.umask = umask_of(p);
   req.via_io_uring = queue != 0;  // queue 0 is /dev/fuse, the rings come after it
-  req.io_queue = target.io_queue();
+  req.slot = &slot;
+  slot.unique = p.header.unique;
+  slot.opcode = p.header.opcode;
+  slot.debug = debug_;
+  slot.gate = gate_;
   std::vector<gid_t> groups;
   if (!p.ext.empty() && !decode_groups(p.ext, groups)) {
     log(LogLevel::err, "uringfuse: %s #%llu: malformed request extensions; answering EINVAL",
         p.traits->name.data(), static_cast<unsigned long long>(req.unique));
-    if (p.traits->replies) reply_error(target, req.unique, EINVAL);
+    if (p.traits->replies) reply_error(*slot.target, req.unique, EINVAL);
     return;
   }
   req.supplementary_groups = groups;
   StaleInterrupt stale;
-  if (p.traits->replies && interrupts_) req.inflight = interrupts_->begin(queue, req.unique, stale);
-  // On the fd the INTERRUPT came from, never on `target`: over io_uring that is this
-  // request's ring entry, which only this request's own reply may commit.
+  // Listed only now: from here on, every path makes the one reply that unlists it.
+  if (p.traits->replies && interrupts_) interrupts_->begin(slot, queue, stale);
+  // On the fd the INTERRUPT came from, never on the slot's target: over io_uring that
+  // is this request's ring entry, which only this request's own reply may commit.
   if (stale.interrupt_unique && stale.answer_on) reply_error(*stale.answer_on, stale.interrupt_unique, EAGAIN);
-  current_inflight_ = req.inflight;
   try {
-    call_filesystem(p, req, target);
+    call_filesystem(p, req, slot);
   } catch (const std::exception& e) {
     log(LogLevel::err, "uringfuse: %s #%llu: handler threw: %s", p.traits->name.data(),
         static_cast<unsigned long long>(req.unique), e.what());
@@ -154,25 +151,25 @@ void Dispatcher::dispatch(const ParsedRequest& p, ReplyTarget& target, std::size
     log(LogLevel::err, "uringfuse: %s #%llu: handler threw a non-standard exception",
         p.traits->name.data(), static_cast<unsigned long long>(req.unique));
   }
-  current_inflight_ = nullptr;
-  InterruptRegistry::release(req.inflight);
 }
 
-bool Dispatcher::within_read_limit(const ParsedRequest& p, std::uint32_t size, ReplyTarget& target) const {
+bool Dispatcher::within_read_limit(const ParsedRequest& p, std::uint32_t size, RequestSlot& slot) const {
   if (size <= read_limit_) return true;
   log(LogLevel::err, "uringfuse: %s #%llu asks for %u bytes, more than the negotiated %u; answering EINVAL",
       p.traits->name.data(), static_cast<unsigned long long>(p.header.unique), size, read_limit_);
-  fail(p, target, EINVAL);
+  fail(slot, EINVAL);
   return false;
 }
 
-void Dispatcher::fail(const ParsedRequest& p, ReplyTarget& target, int errnum) const {
-  ReplyEmpty(reply_context(p, target)).error(errnum);
-}
+void Dispatcher::fail(RequestSlot& slot, int errnum) const { ReplyEmpty(slot).error(errnum); }
 
-void Dispatcher::call_filesystem(const ParsedRequest& p, const Request& req, ReplyTarget& target) {
+void Dispatcher::call_filesystem(const ParsedRequest& p, const Request& req, RequestSlot& slot) {
   const Ino ino = p.header.nodeid;
-  auto ctx = [&](std::uint32_t max = 0) { return reply_context(p, target, max); };
+  // The slot, with the most body bytes the reply may carry.
+  auto ctx = [&](std::uint32_t max = 0) -> RequestSlot& {
+    slot.max_size = max;
+    return slot;
+  };
   const auto& names = p.names;
   switch (static_cast<Opcode>(p.header.opcode)) {
     case Opcode::LOOKUP:
@@ -226,7 +223,7 @@ void Dispatcher::call_filesystem(const ParsedRequest& p, const Request& req, Rep
     }
     case Opcode::OPEN:
       if (!implemented_.has(Operation::open) && negotiated(Capability::no_open_support))
-        return fail(p, target, ENOSYS);
+        return fail(slot, ENOSYS);
       return fs_.open(req, ino, decode_open(p.op_in), ReplyOpen(ctx()));
     case Opcode::CREATE:
     case Opcode::TMPFILE: {
@@ -238,12 +235,12 @@ void Dispatcher::call_filesystem(const ParsedRequest& p, const Request& req, Rep
     }
     case Opcode::READ: {
       ReadIn in = decode_read(p.op_in);
-      if (!within_read_limit(p, in.size, target)) return;
+      if (!within_read_limit(p, in.size, slot)) return;
       return fs_.read(req, ino, in, ReplyData(ctx(in.size)));
     }
     case Opcode::WRITE: {
       auto w = read_struct<abi::fuse_write_in>(p.op_in);
-      if (w.size != p.data.size()) return fail(p, target, EINVAL);
+      if (w.size != p.data.size()) return fail(slot, EINVAL);
       WriteIn in{w.fh, w.offset, w.write_flags, w.lock_owner, w.flags};
       return fs_.write(req, ino, in, p.data, ReplyWrite(ctx()));
     }
@@ -259,16 +256,16 @@ void Dispatcher::call_filesystem(const ParsedRequest& p, const Request& req, Rep
       return fs_.fsyncdir(req, ino, decode_fsync(p.op_in), ReplyEmpty(ctx()));
     case Opcode::OPENDIR:
       if (!implemented_.has(Operation::opendir) && negotiated(Capability::no_opendir_support))
-        return fail(p, target, ENOSYS);
+        return fail(slot, ENOSYS);
       return fs_.opendir(req, ino, decode_open(p.op_in), ReplyOpen(ctx()));
     case Opcode::READDIR: {
       ReadIn in = decode_read(p.op_in);
-      if (!within_read_limit(p, in.size, target)) return;
+      if (!within_read_limit(p, in.size, slot)) return;
       return fs_.readdir(req, ino, in, ReplyDirectory(ctx(in.size)));
     }
     case Opcode::READDIRPLUS: {
       ReadIn in = decode_read(p.op_in);
-      if (!within_read_limit(p, in.size, target)) return;
+      if (!within_read_limit(p, in.size, slot)) return;
       return fs_.readdirplus(req, ino, in, ReplyDirectoryPlus(ctx(in.size)));
     }
     case Opcode::RELEASEDIR:
@@ -281,7 +278,7 @@ void Dispatcher::call_filesystem(const ParsedRequest& p, const Request& req, Rep
     }
     case Opcode::SETXATTR: {
       auto w = read_struct<abi::fuse_setxattr_in>(p.op_in);  // zero-filled past 8 bytes
-      if (w.size != p.data.size()) return fail(p, target, EINVAL);
+      if (w.size != p.data.size()) return fail(slot, EINVAL);
       SetxattrIn in{static_cast<std::int32_t>(w.flags), w.setxattr_flags};
       return fs_.setxattr(req, ino, names[0], p.data, in, ReplyEmpty(ctx()));
     }
@@ -313,7 +310,7 @@ void Dispatcher::call_filesystem(const ParsedRequest& p, const Request& req, Rep
     }
     case Opcode::IOCTL: {
       auto w = read_struct<abi::fuse_ioctl_in>(p.op_in);
-      if (w.in_size != p.data.size()) return fail(p, target, EINVAL);
+      if (w.in_size != p.data.size()) return fail(slot, EINVAL);
       IoctlIn in{w.fh, w.flags, w.cmd, w.arg, w.in_size, w.out_size};
       return fs_.ioctl(req, ino, in, p.data, ReplyIoctl(ctx(w.out_size)));
     }
@@ -346,7 +343,7 @@ void Dispatcher::call_filesystem(const ParsedRequest& p, const Request& req, Rep
     }
     default:
       // SETUPMAPPING/REMOVEMAPPING (DAX) and anything newer: refuse, never pretend.
-      if (p.traits->replies) fail(p, target, ENOSYS);
+      if (p.traits->replies) fail(slot, ENOSYS);
       return;
   }
 }

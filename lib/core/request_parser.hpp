@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "abi/fuse_abi.hpp"
-#include "dispatch/op_traits.hpp"
-#include "transport/raw_request.hpp"
+#include "core/op_traits.hpp"
+#include "core/raw_request.hpp"
 
 namespace uringfuse::detail {
 

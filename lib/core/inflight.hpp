@@ -14,52 +14,23 @@
 #include <stop_token>
 #include <vector>
 
+#include "core/request_slot.hpp"
 #include "uringfuse/reply_target.hpp"
-
-namespace uringfuse {
-class IoOp;
-}
 
 namespace uringfuse::detail {
 
 class InflightTable;
 
-// Shared by the dispatching frame (which may still ask interrupted() after replying)
-// and the reply (which may be sent later, from another thread): two references.
-struct InflightRequest {
-  std::uint64_t unique = 0;
-  InflightTable* table = nullptr;
-  std::atomic<bool> interrupted{false};
-  std::atomic<bool> answered{false};  // the reply is out: an interrupt means nothing now
-  // Two at first; an Io handle (uringfuse/async_io.hpp) holds one more.
-  std::atomic<int> refs{2};
-  // Backend operations an interrupt cancels (guarded by io_lock()).
-  IoOp* io_ops = nullptr;
-  std::mutex& io_lock() { return mutex_; }
-  // Links in the table's list (guarded by its mutex): adding and removing stay O(1)
-  // without allocating; only an INTERRUPT walks it.
-  InflightRequest* prev = nullptr;
-  InflightRequest* next = nullptr;
-
-  void interrupt();
-  std::stop_token token();
-  void reset();  // back to a fresh entry, for reuse
-
- private:
-  std::mutex mutex_;
-  std::optional<std::stop_source> stop_;  // made only when a handler asks for a token
-};
-
 class InflightTable {
  public:
-  void add(InflightRequest* r);
-  void remove(InflightRequest* r);
+  void add(RequestSlot* r);
+  void remove(RequestSlot* r);
   bool interrupt(std::uint64_t unique);
   void interrupt_all();
 
  private:
   std::mutex mutex_;
-  InflightRequest* head_ = nullptr;
+  RequestSlot* head_ = nullptr;
 };
 
 enum class InterruptOutcome { delivered, parked };
@@ -84,14 +55,11 @@ class InterruptRegistry {
   void set_stale_after(std::chrono::milliseconds d) { stale_after_ = d; }  // for tests
 
   explicit InterruptRegistry(std::size_t queues = 1);
-  // Registers a new request on `queue`. Returns null when interrupts are off. A
-  // `stale` with a non-zero unique is a parked interrupt that should now be answered
-  // EAGAIN on its own target so the kernel resends it or forgets it.
-  InflightRequest* begin(std::size_t queue, std::uint64_t unique, StaleInterrupt& stale);
-  // The reply has been sent: no longer findable by INTERRUPT.
-  static void replied(InflightRequest* r);
-  // Drops one reference; the last frees the entry.
-  static void release(InflightRequest* r);
+  // Lists the request in `slot` (its unique already set) on `queue`'s table, unless
+  // interrupts are off. A `stale` with a non-zero unique is a parked interrupt that
+  // should now be answered EAGAIN on its own target so the kernel resends it or
+  // forgets it. The reply unlists it (slot_replied).
+  void begin(RequestSlot& slot, std::size_t queue, StaleInterrupt& stale);
   // `answer_on` is where a stale one is answered later: the session fd's target, which
   // lives as long as the registry (a per-request target may be gone by then).
   InterruptOutcome interrupt(std::uint64_t target_unique, std::uint64_t interrupt_unique,

@@ -1,4 +1,4 @@
-#include "dispatch/reply_gate.hpp"
+#include "core/reply_gate.hpp"
 
 #include <sched.h>
 

@@ -9,9 +9,15 @@
 
 #include <cstdint>
 
-#include "uringfuse/reply_target.hpp"
 
 namespace uringfuse::detail {
+
+// Names the session a reply belongs to, so that a reply outliving it sends nothing.
+// Slot 0: not tied to a session's life.
+struct GateTicket {
+  std::uint32_t slot = 0;
+  std::uint32_t generation = 0;
+};
 
 class ReplyGate {
  public:

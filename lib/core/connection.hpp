@@ -9,11 +9,11 @@
 #include <mutex>
 #include <string>
 
-#include "dispatch/dispatcher.hpp"
-#include "dispatch/inflight.hpp"
-#include "session/init_negotiation.hpp"
-#include "session/notify_channel.hpp"
-#include "transport/raw_request.hpp"
+#include "core/dispatcher.hpp"
+#include "core/inflight.hpp"
+#include "core/init_negotiation.hpp"
+#include "core/notify_channel.hpp"
+#include "core/raw_request.hpp"
 
 namespace uringfuse::detail {
 
@@ -44,7 +44,7 @@ class Connection final : public RequestHandler {
   Connection(Filesystem& fs, OperationSet implemented, ConnectionConfig config,
              NotifyChannel* notify = nullptr);
 
-  void handle(const RawRequest& raw, ReplyTarget& target) noexcept override;
+  void handle(const RawRequest& raw, RequestSlot& slot) noexcept override;
   std::size_t request_buffer_size() const noexcept override;
 
   bool initialized() const { return initialized_.load(std::memory_order_acquire); }

@@ -1,5 +1,5 @@
 // Encoding of attributes, entries, statfs and open results into kernel structs.
-#include "dispatch/wire_encoding.hpp"
+#include "core/wire_encoding.hpp"
 
 #include <cmath>
 #include <limits>

@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <vector>
 
-namespace uringfuse::detail {
+namespace uringfuse {
 
 void ReplyTarget::send_file(std::uint64_t unique, int fd, off_t offset, std::size_t size) noexcept {
   // The lent buffer when there is one; otherwise this thread's own, grown once to the
@@ -35,4 +35,4 @@ void ReplyTarget::send_file(std::uint64_t unique, int fd, off_t offset, std::siz
   send(unique, 0, {&body, 1});
 }
 
-}  // namespace uringfuse::detail
+}  // namespace uringfuse

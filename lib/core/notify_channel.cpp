@@ -1,11 +1,11 @@
 // Connection-state checks for notifications and the pending-retrieve registry.
-#include "session/notify_channel.hpp"
+#include "core/notify_channel.hpp"
 
 #include <sys/ioctl.h>
 
 #include <cerrno>
 
-namespace uringfuse::detail {
+namespace uringfuse {
 
 void NotifyChannel::attach(ReplyTarget* target, int fd) {
   target_ = target;
@@ -64,4 +64,4 @@ int NotifyChannel::device_ioctl(unsigned long request, void* arg) {
   return r < 0 ? -errno : r;
 }
 
-}  // namespace uringfuse::detail
+}  // namespace uringfuse

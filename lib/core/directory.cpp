@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "abi/fuse_abi.hpp"
-#include "dispatch/wire_encoding.hpp"
+#include "core/wire_encoding.hpp"
 #include "uringfuse/log.hpp"
 
 namespace uringfuse {
