@@ -52,7 +52,6 @@ class ReplyBase {
   std::span<std::byte> lent_buffer() const noexcept;
 
  private:
-  void drop_after_session(RequestSlot* slot) noexcept;
   void deliver(int error, std::span<const iovec> body) noexcept;
   RequestSlot* take_slot() noexcept;  // null (and a log line) if sent already
   // The request this reply answers, held until it is sent; null afterwards.

@@ -42,7 +42,8 @@ struct Request {
   Io io() const noexcept;
 
   // What the request is to the library: where its reply goes, its interrupt state.
-  // Null for requests that get no reply (FORGET).
+  // Set for every request the library dispatches; null only in a Request made by
+  // hand (which then is never interrupted and does its I/O on the calling thread).
   RequestSlot* slot = nullptr;
 };
 

@@ -9,7 +9,6 @@
 #include <utility>
 
 #include "abi/fuse_abi.hpp"
-#include "core/inflight.hpp"
 #include "core/request_slot.hpp"
 #include "core/reply_gate.hpp"
 #include "core/wire_encoding.hpp"
@@ -92,42 +91,52 @@ RequestSlot* ReplyBase::take_slot() noexcept {
   return slot;
 }
 
-// The session is gone: its targets and interrupt tables with it. Nothing is sent, and
-// the slot (which outlives the session) is let go without touching the table.
-void ReplyBase::drop_after_session(RequestSlot* slot) noexcept {
-  log(LogLevel::notice, "uringfuse: %s #%llu: answered after its session ended; nothing sent",
-      opcode_name_of(slot->opcode), static_cast<unsigned long long>(slot->unique));
-  slot->table = nullptr;
-  slot->release();
+namespace {
+
+// The one way out of a reply: through the slot's target while the session lives (then
+// the slot leaves its interrupt table and is let go), or, once the session is gone
+// with its targets and interrupt tables, nothing sent and the slot (which outlives the
+// session) let go without touching the table.
+template <class Send>
+void send_through(RequestSlot* slot, Send&& send) noexcept {
+  detail::GatePass pass(slot->gate);
+  if (!pass) {
+    log(LogLevel::notice, "uringfuse: %s #%llu: answered after its session ended; nothing sent",
+        opcode_name_of(slot->opcode), static_cast<unsigned long long>(slot->unique));
+    slot->table = nullptr;
+    return slot->release();
+  }
+  send(*slot->target);
+  detail::slot_replied(slot);
 }
+
+}  // namespace
 
 void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
   RequestSlot* slot = take_slot();
   if (!slot) return;
-  detail::GatePass pass(slot->gate);
-  if (!pass) return drop_after_session(slot);
-  if (slot->debug) {
-    if (error)
-      log(LogLevel::debug, "uringfuse: reply #%llu error %d (%s)",
-          static_cast<unsigned long long>(slot->unique), error, std::strerror(-error));
-    else
-      log(LogLevel::debug, "uringfuse: reply #%llu ok, %zu bytes",
-          static_cast<unsigned long long>(slot->unique), total_size(body));
-  }
-  slot->target->send(slot->unique, error, body);
-  detail::slot_replied(slot);
+  send_through(slot, [&](ReplyTarget& target) noexcept {
+    if (slot->debug) {
+      if (error)
+        log(LogLevel::debug, "uringfuse: reply #%llu error %d (%s)",
+            static_cast<unsigned long long>(slot->unique), error, std::strerror(-error));
+      else
+        log(LogLevel::debug, "uringfuse: reply #%llu ok, %zu bytes",
+            static_cast<unsigned long long>(slot->unique), total_size(body));
+    }
+    target.send(slot->unique, error, body);
+  });
 }
 
 void ReplyBase::send_file(int fd, off_t offset, std::size_t size) {
   RequestSlot* slot = take_slot();
   if (!slot) return;
-  detail::GatePass pass(slot->gate);
-  if (!pass) return drop_after_session(slot);
-  if (slot->debug)
-    log(LogLevel::debug, "uringfuse: reply #%llu from fd %d, %zu bytes at %lld",
-        static_cast<unsigned long long>(slot->unique), fd, size, static_cast<long long>(offset));
-  slot->target->send_file(slot->unique, fd, offset, size);
-  detail::slot_replied(slot);
+  send_through(slot, [&](ReplyTarget& target) noexcept {
+    if (slot->debug)
+      log(LogLevel::debug, "uringfuse: reply #%llu from fd %d, %zu bytes at %lld",
+          static_cast<unsigned long long>(slot->unique), fd, size, static_cast<long long>(offset));
+    target.send_file(slot->unique, fd, offset, size);
+  });
 }
 
 std::span<std::byte> ReplyBase::lent_buffer() const noexcept {
