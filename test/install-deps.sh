@@ -4,6 +4,10 @@
 # "fuzz", also clang and its libFuzzer/sanitizer runtimes (test/fuzz/run.sh).
 set -eu
 packages="meson ninja-build pkg-config g++ libgtest-dev libgmock-dev liburing-dev libnuma-dev fuse3"
+# Real programs the drop-in tests run on our libfuse3.so.3 (test/dropin), and mksquashfs for their image.
+packages="$packages fuse-overlayfs squashfuse squashfs-tools"
+# The build systems test/install/check-build-systems.sh builds a libfuse program with.
+packages="$packages autoconf automake"
 [ "${1:-}" = fuzz ] && packages="$packages clang libclang-rt-14-dev"
 missing=""
 for p in $packages; do

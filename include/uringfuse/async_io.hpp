@@ -13,6 +13,8 @@
 // made through Io::uninterruptible().
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <fcntl.h>
 #include <sys/types.h>
 

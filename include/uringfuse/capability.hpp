@@ -3,6 +3,8 @@
 // travels on the wire.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <cstdint>
 
 namespace uringfuse {

@@ -3,6 +3,8 @@
 // parser reports every unknown option by name.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <functional>
 #include <stdexcept>
 #include <string>

@@ -2,6 +2,8 @@
 // the capabilities it offers, the ones the session will accept, and the size limits.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <cstdint>
 
 #include "uringfuse/capability.hpp"

@@ -3,6 +3,8 @@
 // prepares listings ahead of time (the C API's fuse_add_direntry does).
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <sys/types.h>
 
 #include <cstddef>

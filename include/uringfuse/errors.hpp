@@ -2,6 +2,8 @@
 // the user (it names the path or option and the reason).
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <stdexcept>
 
 namespace uringfuse {

@@ -7,6 +7,8 @@
 // answer later from any thread. An exception escaping a handler answers EIO.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <cstdint>
 #include <span>
 #include <string_view>

@@ -2,6 +2,8 @@
 // own handler (the C API's fuse_set_log_func does).
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <functional>
 #include <string_view>
 

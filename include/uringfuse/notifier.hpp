@@ -4,6 +4,8 @@
 // Session::notifier()); it stays valid for the session's life and is thread-safe.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <span>

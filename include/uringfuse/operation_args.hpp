@@ -2,6 +2,8 @@
 // structs so that handlers never touch protocol bytes.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <cstdint>
 
 namespace uringfuse {

@@ -3,6 +3,8 @@
 // answer like libfuse for missing ones; the C API builds the same set from its op table.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <concepts>
 #include <cstdint>
 #include <type_traits>

@@ -1,6 +1,8 @@
 // Counters of one FUSE-over-io_uring queue, for observing where requests went.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <cstddef>
 #include <cstdint>
 

@@ -4,6 +4,8 @@
 // Keep the object to answer later, from any thread.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>

@@ -4,6 +4,8 @@
 // a loop of the caller's own (Session::process_request), and tests.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <sys/types.h>
 #include <sys/uio.h>
 

@@ -3,6 +3,8 @@
 // Valid during the handler call; copy what a deferred reply needs.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <sys/types.h>
 
 #include <cstdint>

@@ -2,6 +2,8 @@
 // the filesystem is unmounted, a signal arrives, or exit() is called.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <memory>
 #include <span>
 #include <string>

@@ -2,6 +2,8 @@
 // Filled by parse_command_line() from libfuse-style arguments, or by hand.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>

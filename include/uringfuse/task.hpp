@@ -12,6 +12,8 @@
 // when done (symmetric transfer: no stack growth through a chain of them).
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <coroutine>
 #include <exception>
 #include <utility>

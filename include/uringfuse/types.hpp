@@ -2,6 +2,8 @@
 // and what a lookup or open hands back to the kernel.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include <sys/stat.h>
 
 #include <chrono>

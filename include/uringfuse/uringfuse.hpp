@@ -1,6 +1,8 @@
 // uringfuse: write FUSE filesystem daemons in C++. Include this one header.
 #pragma once
 
+#include "uringfuse/cxx_standard.hpp"
+
 #include "uringfuse/async_io.hpp"
 #include "uringfuse/capability.hpp"
 #include "uringfuse/command_line.hpp"

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "compat/compat_types.hpp"
+#include "compat/layout_entry_points.hpp"
 
 namespace {
 
@@ -56,15 +57,15 @@ ssize_t copy_one(const fuse_buf& d, std::size_t doff, const fuse_buf& s, std::si
 
 }  // namespace
 
-extern "C" {
+namespace uringfuse::compat {
 
-size_t fuse_buf_size(const fuse_bufvec* bufv) {
+size_t buf_size(const fuse_bufvec* bufv) {
   std::size_t size = 0;
   for (std::size_t i = 0; i < bufv->count; ++i) size += bufv->buf[i].size;
   return size;
 }
 
-ssize_t fuse_buf_copy(fuse_bufvec* dst, fuse_bufvec* src, enum fuse_buf_copy_flags) {
+ssize_t buf_copy(fuse_bufvec* dst, fuse_bufvec* src, enum fuse_buf_copy_flags) {
   std::size_t copied = 0;
   while (const fuse_buf* s = current(src)) {
     const fuse_buf* d = current(dst);
@@ -81,4 +82,4 @@ ssize_t fuse_buf_copy(fuse_bufvec* dst, fuse_bufvec* src, enum fuse_buf_copy_fla
   return static_cast<ssize_t>(copied);
 }
 
-}  // extern "C"
+}  // namespace uringfuse::compat

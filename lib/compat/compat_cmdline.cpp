@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstddef>
 
 #include "compat/compat_types.hpp"
 #include "session/daemonize.hpp"
@@ -64,7 +65,7 @@ int take_mountpoint(void* data, const char* arg, int key, struct fuse_args*) {
 
 extern "C" {
 
-int fuse_parse_cmdline(struct fuse_args* args, struct fuse_cmdline_opts* opts) {
+int fuse_parse_cmdline_312(struct fuse_args* args, struct fuse_cmdline_opts* opts) {
   memset(opts, 0, sizeof *opts);
   opts->max_idle_threads = UINT_MAX;
   opts->max_threads = 10;
@@ -75,6 +76,13 @@ int fuse_parse_cmdline(struct fuse_args* args, struct fuse_cmdline_opts* opts) {
     if (fuse_opt_add_arg(args, subtype.c_str()) == -1) return -1;
   }
   return 0;
+}
+
+int fuse_parse_cmdline_30(struct fuse_args* args, struct fuse_cmdline_opts* opts) {
+  fuse_cmdline_opts all{};
+  int rc = fuse_parse_cmdline_312(args, &all);
+  if (rc == 0) memcpy(opts, &all, offsetof(fuse_cmdline_opts, max_threads));  // a caller's struct ends there
+  return rc;
 }
 
 void fuse_cmdline_help(void) {

@@ -1,6 +1,7 @@
 // receive_buf/process_buf and custom io: requests read by the caller (or by the
 // caller's transport) are handed to the session's connection one at a time.
 #include "compat/compat_custom_io.hpp"
+#include "compat/layout_entry_points.hpp"
 
 #include <unistd.h>
 
@@ -13,23 +14,17 @@ int loop_over_custom_io(fuse_session* se) {
   fuse_buf buf{};
   int res = 0;
   while (!fuse_session_exited(se)) {
-    res = fuse_session_receive_buf(se, &buf);
+    res = receive_buf(se, &buf);
     if (res == -EINTR) continue;
     if (res <= 0) break;
-    fuse_session_process_buf(se, &buf);
+    process_buf(se, &buf);
   }
   free(buf.mem);
   if (se->session) se->session->finish_connection();
   return res < 0 ? res : se->stop_signal.load();
 }
 
-}  // namespace uringfuse::compat
-
-using namespace uringfuse;
-
-extern "C" {
-
-int fuse_session_receive_buf(fuse_session* se, fuse_buf* buf) {
+int receive_buf(fuse_session* se, fuse_buf* buf) {
   if (!se->session) return -ENOTCONN;
   std::size_t size = se->session->request_buffer_size();
   if (!buf->mem || buf->mem_size < size) {
@@ -60,10 +55,10 @@ int fuse_session_receive_buf(fuse_session* se, fuse_buf* buf) {
   }
 }
 
-void fuse_session_process_buf(fuse_session* se, const fuse_buf* buf) {
+void process_buf(fuse_session* se, const fuse_buf* buf) {
   if (!se->session || !buf->mem) return;
   se->session->process_request(std::span(static_cast<const std::byte*>(buf->mem), buf->size),
                                se->custom_target.get());
 }
 
-}  // extern "C"
+}  // namespace uringfuse::compat

@@ -5,6 +5,7 @@
 
 #include "compat/compat_filesystem.hpp"
 #include "compat/compat_types.hpp"
+#include "compat/layout_entry_points.hpp"
 
 using namespace uringfuse;
 
@@ -43,17 +44,25 @@ int fuse_lowlevel_notify_delete(fuse_session* se, fuse_ino_t parent, fuse_ino_t 
   return se->notifier ? as_c(se->notifier->delete_entry(parent, child, name_of(name, namelen))) : -ENOTCONN;
 }
 
-int fuse_lowlevel_notify_store(fuse_session* se, fuse_ino_t ino, off_t offset, fuse_bufvec* bufv,
-                               enum fuse_buf_copy_flags flags) {
+}  // extern "C"
+
+namespace uringfuse::compat {
+
+int notify_store(fuse_session* se, fuse_ino_t ino, off_t offset, fuse_bufvec* bufv,
+                 enum fuse_buf_copy_flags flags) {
   if (!se->notifier) return -ENOTCONN;
-  std::string data(fuse_buf_size(bufv), '\0');
+  std::string data(buf_size(bufv), '\0');
   fuse_bufvec dst = FUSE_BUFVEC_INIT(data.size());
   dst.buf[0].mem = data.data();
-  ssize_t n = fuse_buf_copy(&dst, bufv, flags);
+  ssize_t n = buf_copy(&dst, bufv, flags);
   if (n < 0) return static_cast<int>(n);
   return as_c(se->notifier->store(ino, static_cast<std::uint64_t>(offset),
                                   std::as_bytes(std::span(data.data(), static_cast<std::size_t>(n)))));
 }
+
+}  // namespace uringfuse::compat
+
+extern "C" {
 
 int fuse_lowlevel_notify_retrieve(fuse_session* se, fuse_ino_t ino, size_t size, off_t offset, void* cookie) {
   if (!se->notifier) return -ENOTCONN;

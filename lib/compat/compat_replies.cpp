@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "compat/compat_types.hpp"
+#include "compat/layout_entry_points.hpp"
 #include "uringfuse/directory.hpp"
 #include "uringfuse/log.hpp"
 
@@ -167,14 +168,18 @@ int fuse_reply_iov(fuse_req_t req, const struct iovec* iov, int count) {
   return fuse_reply_buf(req, joined.data(), joined.size());
 }
 
-int fuse_reply_data(fuse_req_t req, struct fuse_bufvec* bufv, enum fuse_buf_copy_flags flags) {
+}  // extern "C"
+
+namespace uringfuse::compat {
+
+int reply_data(fuse_req_t req, struct fuse_bufvec* bufv, enum fuse_buf_copy_flags flags) {
   if (answered_before(req, "fuse_reply_data")) return -EINVAL;
   auto* data = std::get_if<ReplyData>(&req->reply);
   if (!data) {  // readdir or xattr answered with a memory bufvec: flatten it
-    std::string flat(fuse_buf_size(bufv), '\0');
+    std::string flat(buf_size(bufv), '\0');
     fuse_bufvec dst = FUSE_BUFVEC_INIT(flat.size());
     dst.buf[0].mem = flat.data();
-    ssize_t n = fuse_buf_copy(&dst, bufv, flags);
+    ssize_t n = buf_copy(&dst, bufv, flags);
     if (n < 0) return fuse_reply_err(req, static_cast<int>(-n));
     return fuse_reply_buf(req, flat.data(), static_cast<std::size_t>(n));
   }
@@ -190,14 +195,18 @@ int fuse_reply_data(fuse_req_t req, struct fuse_bufvec* bufv, enum fuse_buf_copy
   }
   // Copy straight into the reply's buffer: over io_uring that is the ring payload.
   auto out = data->buffer();
-  fuse_bufvec dst = FUSE_BUFVEC_INIT(std::min(out.size(), fuse_buf_size(bufv)));
+  fuse_bufvec dst = FUSE_BUFVEC_INIT(std::min(out.size(), buf_size(bufv)));
   dst.buf[0].mem = out.data();
-  ssize_t n = fuse_buf_copy(&dst, bufv, flags);
+  ssize_t n = buf_copy(&dst, bufv, flags);
   if (n < 0) return fuse_reply_err(req, static_cast<int>(-n));
   std::move(*data).commit(static_cast<std::size_t>(n));
   end_request(req);
   return 0;
 }
+
+}  // namespace uringfuse::compat
+
+extern "C" {
 
 int fuse_reply_statfs(fuse_req_t req, const struct statvfs* st) {
   return answer<ReplyStatfs>(req, "fuse_reply_statfs", [&](ReplyStatfs& r) { std::move(r).statfs(*st); });

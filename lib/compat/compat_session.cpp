@@ -6,8 +6,10 @@
 #include <stdlib.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "compat/compat_custom_io.hpp"
 #include "compat/compat_filesystem.hpp"
@@ -36,6 +38,33 @@ bool apply_session_option(fuse_session* se, std::string_view opt) {
       fuse_log(FUSE_LOG_ERR, "fuse: %s\n", e.what());
       return false;
     }
+  }
+  return true;
+}
+
+// libfuse's switches for io_uring without touching a program's options (its
+// fuse_session_new reads them before the options, which still win): a filesystem
+// whose own option parser drops `-o io_uring` (fuse-overlayfs's does) gets the
+// ring this way. A value that is not a number is refused, not read as 0.
+bool apply_uring_environment(SessionOptions& o) {
+  auto number = [](const char* name, const char* value, unsigned least) -> std::optional<unsigned> {
+    unsigned n = 0;
+    const char* end = value + std::strlen(value);
+    auto [stop, ec] = std::from_chars(value, end, n);
+    if (ec == std::errc() && stop == end && *value != '\0' && n >= least) return n;
+    fuse_log(FUSE_LOG_ERR, "fuse: invalid %s=%s (expected a %s number)\n", name, value,
+             least == 0 ? "whole" : "positive");
+    return std::nullopt;
+  };
+  if (const char* v = std::getenv("FUSE_URING_ENABLE")) {
+    auto n = number("FUSE_URING_ENABLE", v, 0);
+    if (!n) return false;
+    o.io_uring = *n != 0;
+  }
+  if (const char* v = std::getenv("FUSE_URING_QUEUE_DEPTH")) {
+    auto n = number("FUSE_URING_QUEUE_DEPTH", v, 1);
+    if (!n) return false;
+    o.io_uring_q_depth = *n;
   }
   return true;
 }
@@ -76,6 +105,7 @@ fuse_session* fuse_session_new_versioned(fuse_args* args, const fuse_lowlevel_op
     op_size = sizeof(fuse_lowlevel_ops);
   }
   if (op) std::memcpy(&se->ops, op, op_size);
+  if (!apply_uring_environment(se->options)) return nullptr;
   se->userdata = userdata;
   const char* prog = args->argv[0] ? strrchr(args->argv[0], '/') : nullptr;
   se->options.mount.program = prog ? prog + 1 : (args->argv[0] ? args->argv[0] : "fuse");
@@ -169,8 +199,6 @@ int fuse_session_loop_mt_312(fuse_session* se, fuse_loop_config* config) {
   }
   return run(se);
 }
-
-int fuse_session_loop_mt(fuse_session* se, fuse_loop_config* config) { return fuse_session_loop_mt_312(se, config); }
 
 int fuse_session_loop_mt_32(fuse_session* se, fuse_loop_config_v1* v1) {
   fuse_loop_config config;

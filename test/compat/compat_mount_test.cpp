@@ -157,22 +157,7 @@ class CompatMount : public ::testing::TestWithParam<Transport> {
   // SIGTERM, as a user would stop it: the daemon must unmount and exit by itself.
   void stop() {
     if (!daemon_) return;
-    // Over io_uring, one more request (statfs) proves the ring carried traffic.
-    bool probed = on_uring_ && !daemon_->wait(0ms) && find_mount(mnt_) && [&] {
-      struct statvfs st {};
-      return ::statvfs(mnt_.c_str(), &st) == 0;
-    }();
-    daemon_->signal(SIGTERM);
-    auto status = daemon_->wait(10s);
-    EXPECT_TRUE(status.has_value()) << "daemon did not exit on SIGTERM:\n" << daemon_->output();
-    if (status) {
-      EXPECT_TRUE(wait_for_mount(mnt_, false, 5s)) << "daemon exited but left its mount";
-      if (probed) {
-        std::string log = daemon_->output();
-        EXPECT_GT(uring_requests_served(log), 0) << "no request went over io_uring:\n" << log;
-      }
-    }
-    force_unmount(mnt_);
+    for (const auto& problem : stop_with_sigterm(*daemon_, mnt_, on_uring_)) ADD_FAILURE() << problem;
     daemon_.reset();
     on_uring_ = false;
   }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -224,6 +225,25 @@ long long uring_requests_served(const std::string& log) {
     at = colon;
   }
   return total;
+}
+
+std::vector<std::string> stop_with_sigterm(Process& daemon, const std::string& mnt, bool on_uring) {
+  std::vector<std::string> problems;
+  bool probed = on_uring && !daemon.wait(0ms) && find_mount(mnt) && [&] {
+    struct statvfs st {};
+    return ::statvfs(mnt.c_str(), &st) == 0;
+  }();
+  daemon.signal(SIGTERM);
+  auto status = daemon.wait(10s);
+  if (!status) {
+    problems.push_back("the daemon did not exit on SIGTERM:\n" + daemon.output());
+  } else {
+    if (!wait_for_mount(mnt, false, 5s)) problems.push_back("the daemon exited but left its mount");
+    if (probed && uring_requests_served(daemon.output()) <= 0)
+      problems.push_back("no request went over io_uring:\n" + daemon.output());
+  }
+  force_unmount(mnt);
+  return problems;
 }
 
 std::string example_binary(const std::string& name) {

@@ -105,6 +105,12 @@ bool wait_for_uring(Process& daemon);
 // Sum of the per-queue request counters the daemon printed at exit (-1: none printed).
 long long uring_requests_served(const std::string& daemon_log);
 
+// Stops a daemon with SIGTERM, as a user would: it must unmount and exit by itself.
+// Over io_uring (`on_uring`), one more request first (statfs) proves the ring
+// carried traffic, and the ring's counters printed at exit must show it. Returns
+// what went wrong, one line each (empty: nothing); always leaves nothing mounted.
+std::vector<std::string> stop_with_sigterm(Process& daemon, const std::string& mnt, bool on_uring);
+
 // Path of a bundled example program in the build tree (URINGFUSE_EXAMPLE_DIR
 // overrides where the examples are looked for); an absolute path is taken as it is.
 std::string example_binary(const std::string& name);

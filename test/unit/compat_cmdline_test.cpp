@@ -21,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #define FUSE_USE_VERSION 319
@@ -310,6 +311,59 @@ TEST_F(CompatSession, IoUringOptionsAreAccepted) {
   EXPECT_TRUE(se->options.io_uring);
   EXPECT_EQ(se->options.io_uring_q_depth, 4u);
   fuse_session_destroy(se);
+}
+
+// libfuse's environment switches, read before the options (which win).
+TEST_F(CompatSession, UringEnvironmentIsHonoured) {
+  fuse_lowlevel_ops ops{};
+  setenv("FUSE_URING_ENABLE", "1", 1);
+  setenv("FUSE_URING_QUEUE_DEPTH", "8", 1);
+  {
+    Args a{"prog"};
+    fuse_session* se = fuse_session_new(&a.args, &ops, sizeof ops, nullptr);
+    ASSERT_NE(se, nullptr);
+    EXPECT_TRUE(se->options.io_uring);
+    EXPECT_EQ(se->options.io_uring_q_depth, 8u);
+    fuse_session_destroy(se);
+  }
+  {
+    Args a{"prog", "-o", "io_uring_q_depth=2"};
+    fuse_session* se = fuse_session_new(&a.args, &ops, sizeof ops, nullptr);
+    ASSERT_NE(se, nullptr);
+    EXPECT_EQ(se->options.io_uring_q_depth, 2u);
+    fuse_session_destroy(se);
+  }
+  setenv("FUSE_URING_ENABLE", "0", 1);
+  unsetenv("FUSE_URING_QUEUE_DEPTH");
+  {
+    Args a{"prog"};
+    fuse_session* se = fuse_session_new(&a.args, &ops, sizeof ops, nullptr);
+    ASSERT_NE(se, nullptr);
+    EXPECT_FALSE(se->options.io_uring);
+    fuse_session_destroy(se);
+  }
+  {
+    Args a{"prog", "-o", "io_uring"};
+    fuse_session* se = fuse_session_new(&a.args, &ops, sizeof ops, nullptr);
+    ASSERT_NE(se, nullptr);
+    EXPECT_TRUE(se->options.io_uring);
+    fuse_session_destroy(se);
+  }
+  unsetenv("FUSE_URING_ENABLE");
+}
+
+TEST_F(CompatSession, MalformedUringEnvironmentIsRefused) {
+  fuse_lowlevel_ops ops{};
+  for (auto [name, value] : {std::pair{"FUSE_URING_ENABLE", "yes"}, std::pair{"FUSE_URING_ENABLE", ""},
+                             std::pair{"FUSE_URING_QUEUE_DEPTH", "0"}, std::pair{"FUSE_URING_QUEUE_DEPTH", "8x"}}) {
+    g_log.clear();
+    setenv(name, value, 1);
+    Args a{"prog"};
+    EXPECT_EQ(fuse_session_new(&a.args, &ops, sizeof ops, nullptr), nullptr) << name << "=" << value;
+    unsetenv(name);
+    ASSERT_FALSE(g_log.empty());
+    EXPECT_NE(g_log.back().find(std::string("invalid ") + name), std::string::npos) << g_log.back();
+  }
 }
 
 TEST_F(CompatSession, MountOptionsAreAccepted) {

@@ -229,6 +229,10 @@ struct fuse_cmdline_opts {
 };
 
 int fuse_parse_cmdline(struct fuse_args *args, struct fuse_cmdline_opts *opts);
+/* The forms libfuse exports for binaries: _30 fills only the fields before
+ * max_threads (the struct of libfuse 3.0-3.11), _312 the whole struct. */
+int fuse_parse_cmdline_30(struct fuse_args *args, struct fuse_cmdline_opts *opts);
+int fuse_parse_cmdline_312(struct fuse_args *args, struct fuse_cmdline_opts *opts);
 void fuse_cmdline_help(void);
 void fuse_lowlevel_help(void);
 void fuse_lowlevel_version(void);
