@@ -5,6 +5,7 @@
 #include "uringfuse/cxx_standard.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,15 @@ struct MountOptions {
 struct SessionOptions {
   MountOptions mount;
   bool debug = false;          // -d: one log line per request and per reply
+  // The shape of those lines: ours, or libfuse's ("unique: N, opcode: ...",
+  // "   unique: N, error: -2 (No such file or directory), outsize: 16"), which
+  // the C API uses so that scripts reading libfuse's -d output keep working.
+  enum class DebugFormat : std::uint8_t { uringfuse, libfuse };
+  DebugFormat debug_format = DebugFormat::uringfuse;
+  // Called once, on the thread that answered INIT, right after the answer went out:
+  // the mount serves requests from now on. A daemon that forked early releases its
+  // waiting parent here (the C API's fuse_daemonize_early_success does).
+  std::function<void()> on_ready;
   bool foreground = false;     // -f: do not daemonize
   bool single_thread = false;  // -s: one thread serves every request
   unsigned max_threads = 10;   // worker pool ceiling, like libfuse's default

@@ -10,6 +10,7 @@
 #include <cstddef>
 
 #include "compat/compat_types.hpp"
+#include "mount/mount.hpp"
 #include "session/daemonize.hpp"
 #include "uringfuse/version.hpp"
 
@@ -107,6 +108,10 @@ void fuse_lowlevel_help(void) {
 
 void fuse_lowlevel_version(void) {
   printf("using FUSE kernel interface version 7.45 (uringfuse %s)\n", uringfuse::version());
+  // libfuse then lets fusermount3 print its own version line; flush first so that
+  // the lines keep their order.
+  fflush(stdout);
+  uringfuse::detail::print_fusermount_version();
 }
 
 int fuse_daemonize(int foreground) {

@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <string>
+#include <utility>
 
 #include "uringfuse/log.hpp"
 
@@ -76,6 +78,17 @@ void CompatFilesystem::init(ConnectionInfo& c) {
   // A filesystem that assigned the legacy `want` field directly means it (libfuse).
   if (conn.want != want_before && conn.want != static_cast<std::uint32_t>(conn.want_ext))
     conn.want_ext = (conn.want_ext & ~std::uint64_t{0xffffffff}) | conn.want;
+  // Splice is a libfuse-side feature (moving pages through pipes) that uringfuse
+  // does not have, so it is never in `capable`; say so rather than drop the ask.
+  constexpr std::uint64_t kSplice = FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE | FUSE_CAP_SPLICE_READ;
+  if (conn.want_ext & kSplice) {
+    std::string asked;
+    for (auto [cap, name] : {std::pair{FUSE_CAP_SPLICE_READ, "READ"}, std::pair{FUSE_CAP_SPLICE_WRITE, "WRITE"},
+                             std::pair{FUSE_CAP_SPLICE_MOVE, "MOVE"}})
+      if (conn.want_ext & cap) asked += std::string(asked.empty() ? "" : ", ") + "FUSE_CAP_SPLICE_" + name;
+    log(LogLevel::warning, "uringfuse: init() asked for %s, which uringfuse does not offer: requests and replies are copied",
+        asked.c_str());
+  }
   std::uint64_t want = kernel_from_caps(conn.want_ext);
   for (int b = 0; b < 64; ++b) {
     auto cap = static_cast<Capability>(std::uint64_t{1} << b);

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "compat/compat_custom_io.hpp"
+#include "compat/compat_daemonize.hpp"
 #include "compat/compat_filesystem.hpp"
 #include "compat/compat_types.hpp"
 #include "mount/mount.hpp"
@@ -100,6 +101,8 @@ fuse_session* fuse_session_new_versioned(fuse_args* args, const fuse_lowlevel_op
     return nullptr;
   }
   auto se = std::make_unique<fuse_session>();
+  se->options.debug_format = SessionOptions::DebugFormat::libfuse;  // -d prints libfuse's lines
+  se->options.on_ready = compat::daemonize_note_init_answered;
   if (op_size > sizeof(fuse_lowlevel_ops)) {
     fuse_log(FUSE_LOG_ERR, "fuse: warning: library too old, some operations may not work\n");
     op_size = sizeof(fuse_lowlevel_ops);
@@ -170,6 +173,7 @@ int fuse_session_mount(fuse_session* se, const char* mountpoint) {
     int fd = -1;
     if (mountpoint && std::sscanf(mountpoint, "/dev/fd/%d", &fd) == 1 && fd >= 0) {
       se->session->adopt(fd);
+      compat::daemonize_note_mounted();
       return 0;
     }
     se->session->mount();
@@ -179,6 +183,7 @@ int fuse_session_mount(fuse_session* se, const char* mountpoint) {
     return -1;
   }
   if (se->exited) se->session->exit();
+  compat::daemonize_note_mounted();
   return 0;
 }
 
@@ -245,6 +250,9 @@ void fuse_session_set_debug(fuse_session* se) {
 
 // Synchronous INIT needs FUSE_DEV_IOC_SYNC_INIT; INIT is always served by the loop here.
 void fuse_session_set_sync_init(fuse_session*, bool) {}
+
+// INIT is always answered by the loop, after fuse_session_mount() (doc/porting.md).
+bool fuse_conn_is_sync_init(const fuse_conn_info*) { return false; }
 
 int fuse_set_signal_handlers(fuse_session* se) {
   g_signal_session = se;

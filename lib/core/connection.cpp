@@ -2,6 +2,8 @@
 // dispatcher. Nothing but INIT is served before INIT has been answered.
 #include "core/connection.hpp"
 
+#include "core/debug_trace.hpp"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -29,7 +31,7 @@ Connection::Connection(Filesystem& fs, OperationSet implemented, ConnectionConfi
       notifier_(*notify_),
       interrupts_(config_.queues),
       max_write_(kDefaultMaxWrite) {
-  dispatcher_.set_debug(config_.debug);
+  dispatcher_.set_trace(config_.trace);
   dispatcher_.set_interrupts(&interrupts_);
   dispatcher_.set_gate(config_.gate);
 }
@@ -47,33 +49,33 @@ void Connection::handle(const RawRequest& raw, RequestSlot& slot) noexcept {
     log(LogLevel::err, "uringfuse: malformed request #%llu (opcode %u, %zu bytes via %.*s): %s",
         static_cast<unsigned long long>(p.header.unique), p.header.opcode, raw.wire_size,
         static_cast<int>(raw.via.size()), raw.via.data(), r.why);
-    if (r.can_reply) reply_error(target, p.header.unique, r.error);
+    if (r.can_reply) reply_error(target, p.header.unique, r.error, config_.trace);
     return;
   }
-  if (config_.debug) trace_request(p, raw.via);
+  trace_request(config_.trace, p, raw.via, raw.wire_size);
   if (is(p, Opcode::INIT)) return handle_init(p, target);
   if (!initialized()) {
     log(LogLevel::err, "uringfuse: %s before INIT; answering EIO", p.traits->name.data());
-    if (p.traits->replies) reply_error(target, p.header.unique, EIO);
+    if (p.traits->replies) reply_error(target, p.header.unique, EIO, config_.trace);
     return;
   }
   if (is(p, Opcode::DESTROY)) return handle_destroy(p, target);
   if (is(p, Opcode::INTERRUPT)) return handle_interrupt(p, raw.queue == 0 ? &target : nullptr);
   if (is(p, Opcode::NOTIFY_REPLY)) return handle_notify_reply(p);
-  if (config_.allow_root && denied_by_allow_root(p)) return reply_error(target, p.header.unique, EACCES);
+  if (config_.allow_root && denied_by_allow_root(p)) return reply_error(target, p.header.unique, EACCES, config_.trace);
   dispatcher_.dispatch(p, slot, raw.queue);
 }
 
 void Connection::handle_init(const ParsedRequest& p, ReplyTarget& target) {
   if (initialized()) {
     log(LogLevel::err, "uringfuse: second INIT on an initialized connection; answering EIO");
-    return reply_error(target, p.header.unique, EIO);
+    return reply_error(target, p.header.unique, EIO, config_.trace);
   }
   InitOutcome o = negotiate_init(p.op_in, dispatcher_.filesystem(), dispatcher_.implemented(),
                                  config_.limits, &notifier_);
   if (o.error) {
     refused_.store(true);
-    reply_error(target, p.header.unique, o.error);
+    reply_error(target, p.header.unique, o.error, config_.trace);
     return end();
   }
   bool ring = !o.expect_reinit && start_uring(o);
@@ -91,13 +93,13 @@ void Connection::handle_init(const ParsedRequest& p, ReplyTarget& target) {
     interrupts_.set_enabled(!o.no_interrupt);
     notify_->set_negotiated(o.minor, o.capable, o.negotiated);
     initialized_.store(true, std::memory_order_release);
-    if (config_.debug)
-      log(LogLevel::debug, "uringfuse: INIT 7.%u, capabilities 0x%llx, max_write %u", o.minor,
-          static_cast<unsigned long long>(o.negotiated), o.max_write);
+    trace_init(config_.trace, p.op_in, o);
   }
   iovec body{&o.reply, o.reply_size};
+  trace_reply(config_.trace, p.header.unique, 0, o.reply_size);
   target.send(p.header.unique, 0, {&body, 1});
   if (ring) config_.uring->go();  // the kernel accepts REGISTER only after the reply
+  if (!o.expect_reinit && config_.on_ready) config_.on_ready();
 }
 
 // Echo FUSE_OVER_IO_URING only once every queue is up; otherwise say why, loudly,
@@ -123,7 +125,7 @@ bool Connection::start_uring(InitOutcome& o) {
 
 void Connection::handle_destroy(const ParsedRequest& p, ReplyTarget& target) {
   finish();
-  reply_error(target, p.header.unique, 0);
+  reply_error(target, p.header.unique, 0, config_.trace);
   end();
 }
 
@@ -146,7 +148,7 @@ void Connection::finish() noexcept {
 // session fd, which lives as long as the connection; never to a ring entry.
 void Connection::handle_interrupt(const ParsedRequest& p, ReplyTarget* device) {
   if (no_interrupt_) {
-    if (ReplyTarget* now = device ? device : notify_->device_target()) reply_error(*now, p.header.unique, ENOSYS);
+    if (ReplyTarget* now = device ? device : notify_->device_target()) reply_error(*now, p.header.unique, ENOSYS, config_.trace);
     return;
   }
   auto in = read_struct<abi::fuse_interrupt_in>(p.op_in);
@@ -195,13 +197,5 @@ void Connection::end() {
   });
 }
 
-void Connection::trace_request(const ParsedRequest& p, std::string_view via) const {
-  const auto& h = p.header;
-  log(LogLevel::debug, "uringfuse: req #%llu %s nodeid=%llu len=%u uid=%u gid=%u pid=%u via=%.*s%s%.*s",
-      static_cast<unsigned long long>(h.unique), p.traits->name.data(),
-      static_cast<unsigned long long>(h.nodeid), h.len, h.uid, h.gid, h.pid,
-      static_cast<int>(via.size()), via.data(), p.names[0].empty() ? "" : " name=",
-      static_cast<int>(p.names[0].size()), p.names[0].data());
-}
 
 }  // namespace uringfuse::detail

@@ -27,7 +27,7 @@ class UringStarter {
 };
 
 struct ConnectionConfig {
-  bool debug = false;
+  Trace trace = Trace::off;  // the -d trace (debug_trace.hpp)
   InitLimits limits;
   // allow_root: only this uid and root may use the mount (it is mounted allow_other).
   bool allow_root = false;
@@ -37,6 +37,8 @@ struct ConnectionConfig {
   UringStarter* uring = nullptr;  // set when the session was asked for io_uring
   // Called once when the connection can serve no more: DESTROY, or a refused INIT.
   std::function<void()> on_end;
+  // Called once INIT's answer went out (SessionOptions::on_ready).
+  std::function<void()> on_ready;
 };
 
 class Connection final : public RequestHandler {
@@ -69,7 +71,6 @@ class Connection final : public RequestHandler {
   void handle_interrupt(const ParsedRequest& p, ReplyTarget* device);
   void handle_notify_reply(const ParsedRequest& p);
   bool denied_by_allow_root(const ParsedRequest& p) const;
-  void trace_request(const ParsedRequest& p, std::string_view via) const;
   void end();
 
   Dispatcher dispatcher_;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <vector>
 
+#include "core/debug_trace.hpp"
 #include "core/wire_encoding.hpp"
 #include "uringfuse/log.hpp"
 
@@ -114,7 +115,8 @@ bool decode_groups(std::span<const std::byte> ext, std::vector<gid_t>& groups) {
 
 }  // namespace
 
-void reply_error(ReplyTarget& target, std::uint64_t unique, int errnum) noexcept {
+void reply_error(ReplyTarget& target, std::uint64_t unique, int errnum, Trace trace) noexcept {
+  trace_reply(trace, unique, -errnum, 0);
   target.send(unique, -errnum, {});
 }
 
@@ -126,13 +128,13 @@ void Dispatcher::dispatch(const ParsedRequest& p, RequestSlot& slot, std::size_t
   req.slot = &slot;
   slot.unique = p.header.unique;
   slot.opcode = p.header.opcode;
-  slot.debug = debug_;
+  slot.trace = trace_;
   slot.gate = gate_;
   std::vector<gid_t> groups;
   if (!p.ext.empty() && !decode_groups(p.ext, groups)) {
     log(LogLevel::err, "uringfuse: %s #%llu: malformed request extensions; answering EINVAL",
         p.traits->name.data(), static_cast<unsigned long long>(req.unique));
-    if (p.traits->replies) reply_error(*slot.target, req.unique, EINVAL);
+    if (p.traits->replies) reply_error(*slot.target, req.unique, EINVAL, trace_);
     return;
   }
   req.supplementary_groups = groups;
@@ -141,7 +143,7 @@ void Dispatcher::dispatch(const ParsedRequest& p, RequestSlot& slot, std::size_t
   if (p.traits->replies && interrupts_) interrupts_->begin(slot, queue, stale);
   // On the fd the INTERRUPT came from, never on the slot's target: over io_uring that
   // is this request's ring entry, which only this request's own reply may commit.
-  if (stale.interrupt_unique && stale.answer_on) reply_error(*stale.answer_on, stale.interrupt_unique, EAGAIN);
+  if (stale.interrupt_unique && stale.answer_on) reply_error(*stale.answer_on, stale.interrupt_unique, EAGAIN, trace_);
   try {
     call_filesystem(p, req, slot);
   } catch (const std::exception& e) {

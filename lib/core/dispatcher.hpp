@@ -20,12 +20,12 @@ class Dispatcher {
 
   // The capabilities agreed in INIT (a mask of Capability bits).
   void set_negotiated(std::uint64_t want_mask) { negotiated_ = want_mask; }
-  void set_debug(bool debug) { debug_ = debug; }
+  void set_trace(Trace trace) { trace_ = trace; }
   // The most a READ, READDIR or READDIRPLUS may ask for (the negotiated max_pages in
   // bytes). The kernel never asks more; a request that does is refused with EINVAL
   // before any reply buffer of that size is made.
   void set_read_limit(std::uint32_t bytes) { read_limit_ = bytes; }
-  bool debug() const { return debug_; }
+  Trace trace() const { return trace_; }
   Filesystem& filesystem() { return fs_; }
   const OperationSet& implemented() const { return implemented_; }
 
@@ -51,12 +51,13 @@ class Dispatcher {
   OperationSet implemented_;
   std::uint64_t negotiated_ = 0;
   std::uint32_t read_limit_ = 1u << 20;
-  bool debug_ = false;
+  Trace trace_ = Trace::off;
   InterruptRegistry* interrupts_ = nullptr;
   GateTicket gate_;
 };
 
 // Answers `unique` with an error and no body (for requests that never reach a handler).
-void reply_error(ReplyTarget& target, std::uint64_t unique, int errnum) noexcept;
+// `errnum` positive; traced when `trace` is on.
+void reply_error(ReplyTarget& target, std::uint64_t unique, int errnum, Trace trace = Trace::off) noexcept;
 
 }  // namespace uringfuse::detail

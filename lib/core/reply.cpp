@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "abi/fuse_abi.hpp"
+#include "core/debug_trace.hpp"
 #include "core/request_slot.hpp"
 #include "core/reply_gate.hpp"
 #include "core/wire_encoding.hpp"
@@ -116,14 +117,7 @@ void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
   RequestSlot* slot = take_slot();
   if (!slot) return;
   send_through(slot, [&](ReplyTarget& target) noexcept {
-    if (slot->debug) {
-      if (error)
-        log(LogLevel::debug, "uringfuse: reply #%llu error %d (%s)",
-            static_cast<unsigned long long>(slot->unique), error, std::strerror(-error));
-      else
-        log(LogLevel::debug, "uringfuse: reply #%llu ok, %zu bytes",
-            static_cast<unsigned long long>(slot->unique), total_size(body));
-    }
+    trace_reply(slot->trace, slot->unique, error, total_size(body));
     target.send(slot->unique, error, body);
   });
 }
@@ -132,9 +126,7 @@ void ReplyBase::send_file(int fd, off_t offset, std::size_t size) {
   RequestSlot* slot = take_slot();
   if (!slot) return;
   send_through(slot, [&](ReplyTarget& target) noexcept {
-    if (slot->debug)
-      log(LogLevel::debug, "uringfuse: reply #%llu from fd %d, %zu bytes at %lld",
-          static_cast<unsigned long long>(slot->unique), fd, size, static_cast<long long>(offset));
+    trace_reply_from_file(slot->trace, slot->unique, fd, size, static_cast<long long>(offset));
     target.send_file(slot->unique, fd, offset, size);
   });
 }

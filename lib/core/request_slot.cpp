@@ -38,7 +38,7 @@ void RequestSlot::reset() noexcept {
   unique = 0;
   opcode = 0;
   max_size = 0;
-  debug = false;
+  trace = detail::Trace::off;
   gate = {};
   interrupted.store(false, std::memory_order_relaxed);
   answered.store(false, std::memory_order_relaxed);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/reply_gate.hpp"
+#include "core/trace_mode.hpp"
 #include "uringfuse/reply_target.hpp"
 
 namespace uringfuse {
@@ -40,7 +41,7 @@ class RequestSlot {
   std::uint64_t unique = 0;
   std::uint32_t opcode = 0;
   std::uint32_t max_size = 0;  // READ/READDIR: the most body bytes the kernel accepts
-  bool debug = false;          // log one line per reply
+  detail::Trace trace = detail::Trace::off;  // the -d trace of its reply (debug_trace.hpp)
   detail::GateTicket gate;
 
   // Interrupts: set once FUSE_INTERRUPT names this request.

@@ -57,6 +57,7 @@ struct SpawnSpec {
   std::vector<std::string> env;  // complete environment for the child
   int stderr_fd = -1;            // -1: inherit ours; else must be > 2
   int keep_fd = -1;              // > 2; left open across exec (CLOEXEC cleared in the child)
+  bool keep_stdout = false;      // print to our stdout (--version) instead of /dev/null
 };
 
 // Moves fd above 0..2 (CLOEXEC kept), so that wiring up the child's stdio
@@ -92,7 +93,7 @@ pid_t spawn(const std::string& exe, const SpawnSpec& spec) {
   const int devnull = open("/dev/null", O_RDWR);
   if (devnull >= 0) {
     dup2(devnull, STDIN_FILENO);
-    dup2(devnull, STDOUT_FILENO);
+    if (!spec.keep_stdout) dup2(devnull, STDOUT_FILENO);
     if (devnull > STDERR_FILENO) close(devnull);
   }
   if (spec.stderr_fd >= 0) dup2(spec.stderr_fd, STDERR_FILENO);
@@ -292,6 +293,20 @@ FusermountCommand fusermount_unmount_command(const std::string& path) {
   c.argv = {kHelperName, "-u", "-q", "-z", "--", path};
   c.env = child_environment({});
   return c;
+}
+
+void print_fusermount_version() noexcept {
+  try {
+    const std::string exe = find_helper();
+    if (exe.empty()) return;
+    SpawnSpec spec;
+    spec.argv = {kHelperName, "--version"};
+    spec.env = child_environment({});
+    spec.keep_stdout = true;
+    const pid_t pid = spawn(exe, spec);
+    if (pid >= 0) wait_child(pid);
+  } catch (...) {  // out of memory building argv: the line is only informative
+  }
 }
 
 bool fusermount_unmount(const std::string& path) {

@@ -94,6 +94,10 @@ class Mount {
   AutoUnmountWatcher watcher_;  // holds helper_socket_ for us, if it could be started
 };
 
+// Runs "fusermount3 --version" with our stdout, as libfuse's fuse_lowlevel_version()
+// does; prints nothing when fusermount3 is not installed. Defined in fusermount.cpp.
+void print_fusermount_version() noexcept;
+
 // Aborts a FUSE connection by writing to /sys/fs/fuse/connections/<id>/abort
 // (mounting fusectl first if needed). Defined in connection_abort.cpp.
 bool abort_connection(unsigned connection_id) noexcept;

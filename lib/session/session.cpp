@@ -76,13 +76,14 @@ static void prepare_connection(Session& session, SessionState& s) {
   const auto& o = s.options;
   if (o.debug && log_level() < LogLevel::debug) set_log_level(LogLevel::debug);
   ConnectionConfig cc;
-  cc.debug = o.debug;
+  cc.trace = trace_of(o.debug, o.debug_format);
   cc.limits.max_read = o.mount.max_read.value_or(0);
   cc.limits.page_size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
   cc.allow_root = o.mount.allow_root;
   cc.owner = ::getuid();
   cc.gate = s.reply_gate.ticket();
   cc.on_end = [&session] { session.exit(); };
+  cc.on_ready = o.on_ready;
   if (o.io_uring) {
     UringTransportConfig uc{s.mount.fd(), o.io_uring_q_depth, o.io_uring_threads, o.io_uring_pin,
                             std::chrono::microseconds(o.io_uring_spin_us)};

@@ -109,6 +109,54 @@ TEST(CompatBuild, HelpAndVersion) {
   }
 }
 
+// libfuse 3.19's early daemonizing (fuse_daemonize_early_start before mounting,
+// fuse_daemonize_early_success after): the parent exits 0 only once the child is
+// mounted and has answered INIT, so what the child logs at INIT still reaches the
+// parent's terminal; a child that fails first makes the parent exit non-zero.
+TEST(CompatDaemonize, ParentExitsOnceInitIsAnswered) {
+  URINGFUSE_REQUIRE_MOUNT_PREREQUISITES();
+  const BuildResult& b = build_filesystems();
+  ASSERT_TRUE(b.ok) << "build-with-pkgconfig.sh failed:\n" << b.output;
+  for (bool uring : {false, true}) {
+    SCOPED_TRACE(uring ? "io_uring" : "/dev/fuse");
+    if (uring) ASSERT_TRUE(enable_fuse_uring());
+    TempDir dir;
+    const std::string mnt = dir.sub("mnt");
+    ASSERT_EQ(::mkdir(mnt.c_str(), 0755), 0);
+    Watchdog watchdog(mnt, 30s);
+    std::vector<std::string> args{"HELLO_DAEMONIZE=early", compat_binary("hello_ll")};
+    if (uring) args.insert(args.end(), {"-o", "io_uring"});
+    args.push_back(mnt);
+    Process parent("/usr/bin/env", args, dir.sub("parent.log"));
+    auto status = parent.wait(10s);
+    ASSERT_TRUE(status.has_value()) << "the parent did not exit:\n" << parent.output();
+    EXPECT_EQ(*status, 0) << parent.output();
+    // Mounted and initialized when the parent returns, and the INIT-time line came out.
+    EXPECT_TRUE(find_mount(mnt).has_value()) << parent.output();
+    EXPECT_NE(parent.output().find("hello_ll: INIT answered, protocol 7.45"), std::string::npos) << parent.output();
+    if (uring) EXPECT_NE(parent.output().find("serving over io_uring"), std::string::npos) << parent.output();
+    auto text = read_file(mnt + "/hello");
+    EXPECT_EQ(text.value_or("<unreadable>"), "Hello World!\n");
+    // The daemon (not our child: it was forked by the parent) ends with its mount.
+    EXPECT_TRUE(force_unmount(mnt));
+    EXPECT_FALSE(watchdog.fired());
+  }
+}
+
+TEST(CompatDaemonize, ParentReportsAFailureBeforeInit) {
+  URINGFUSE_REQUIRE_MOUNT_PREREQUISITES();
+  const BuildResult& b = build_filesystems();
+  ASSERT_TRUE(b.ok) << "build-with-pkgconfig.sh failed:\n" << b.output;
+  TempDir dir;
+  Process parent("/usr/bin/env", {"HELLO_DAEMONIZE=early", compat_binary("hello_ll"), dir.sub("missing")},
+                 dir.sub("parent.log"));
+  auto status = parent.wait(10s);
+  ASSERT_TRUE(status.has_value()) << "the parent did not exit:\n" << parent.output();
+  EXPECT_NE(*status, 0) << parent.output();
+  EXPECT_NE(parent.output().find("missing"), std::string::npos) << "the child's error did not reach the terminal:\n"
+                                                                << parent.output();
+}
+
 struct Transport {
   std::string name;
   std::vector<std::string> args;

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #define FUSE_USE_VERSION 312
 
+#include <fuse_daemonize.h>
 #include <fuse_lowlevel.h>
 
 #include <errno.h>
@@ -146,7 +147,16 @@ static void hello_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	reply_buf_limited(req, hello_text, strlen(hello_text), off, size);
 }
 
+/* A line written while INIT is answered: in background mode it must still reach the
+ * terminal of the command that started us (fuse_daemonize_early_*, below). */
+static void hello_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	fuse_log(FUSE_LOG_INFO, "hello_ll: INIT answered, protocol 7.%u\n", conn->proto_minor);
+}
+
 static const struct fuse_lowlevel_ops hello_ops = {
+	.init = hello_init,
 	.lookup = hello_lookup,
 	.getattr = hello_getattr,
 	.readdir = hello_readdir,
@@ -223,6 +233,10 @@ static int serve_custom_io(struct fuse_session *se, const char *mountpoint)
 int main(int argc, char *argv[])
 {
 	const char *loop = getenv("HELLO_LOOP");
+	/* HELLO_DAEMONIZE=early: libfuse 3.19's way (fork before mounting; the parent
+	 * exits once the child is mounted and has answered INIT). */
+	const char *early = getenv("HELLO_DAEMONIZE");
+	int early_daemonize = early && strcmp(early, "early") == 0;
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts opts;
 	struct fuse_session *se = NULL;
@@ -258,9 +272,15 @@ int main(int argc, char *argv[])
 		ret = serve_custom_io(se, opts.mountpoint);
 		goto out_signals;
 	}
+	if (early_daemonize &&
+	    fuse_daemonize_early_start(opts.foreground ? FUSE_DAEMONIZE_NO_BACKGROUND : 0) != 0)
+		goto out_signals;
 	if (fuse_session_mount(se, opts.mountpoint) != 0)
 		goto out_signals;
-	fuse_daemonize(opts.foreground);
+	if (early_daemonize)
+		fuse_daemonize_early_success();
+	else
+		fuse_daemonize(opts.foreground);
 
 	if (loop && strcmp(loop, "manual") == 0) {
 		ret = manual_loop(se);

@@ -31,6 +31,13 @@ _Static_assert(_Generic(((struct fuse_lowlevel_ops *)0)->ioctl,
 /* Before 3.12 struct fuse_loop_config is public (the later fuse_loop_config_v1). */
 _Static_assert(sizeof(struct fuse_loop_config) == 8, "public fuse_loop_config");
 
+/* The fuse_loop_cfg_* functions came with the opaque struct in 3.12: declared here,
+ * they would clash with this file's own function of that name. */
+static int fuse_loop_cfg_create(int threads)
+{
+	return threads;
+}
+
 static const struct fuse_lowlevel_ops ops = {
 	.ioctl = ioctl_int_cmd,
 };
@@ -67,5 +74,5 @@ int main(void)
 	(void)parse_fn;
 	(void)loop_fn;
 	(void)io_fn;
-	return ops.ioctl == ioctl_int_cmd ? 0 : 1;
+	return ops.ioctl == ioctl_int_cmd && fuse_loop_cfg_create(0) == 0 ? 0 : 1;
 }

@@ -85,8 +85,14 @@ static int daemonize(void)
 	return 0;
 }
 
+/* Unsigned, as libfuse has them: a signed shift is not a flag mask. */
+_Static_assert(_Generic(FUSE_CONN_FLAG_NO_INTERRUPT, unsigned int: 1, default: 0), "unsigned connection flags");
+_Static_assert(_Generic(FUSE_CONN_FLAG_SINGLE_ISSUER, unsigned int: 1, default: 0), "unsigned connection flags");
+
 int main(void)
 {
+	bool (*volatile sync_init_fn)(const struct fuse_conn_info *) = fuse_conn_is_sync_init;
+	(void)sync_init_fn;
 	int (*volatile session_fn)(struct fuse_session *) = session_calls;
 	int (*volatile daemonize_fn)(void) = daemonize;
 	(void)session_fn;

@@ -113,9 +113,10 @@ class TestSlot {
 class FakeKernel {
  public:
   // With `uring`, the session was asked for io_uring and INIT brings it up through it.
-  FakeKernel(Filesystem& fs, OperationSet ops, bool debug = false,
+  // `trace`: the -d trace the connection prints (debug_trace.hpp).
+  FakeKernel(Filesystem& fs, OperationSet ops, detail::Trace trace = detail::Trace::off,
              detail::UringStarter* uring = nullptr)
-      : connection_(fs, ops, make_config(debug, uring), &notify_) {
+      : connection_(fs, ops, make_config(trace, uring), &notify_) {
     notify_.attach(&capture_, -1);
   }
 
@@ -166,9 +167,9 @@ class FakeKernel {
   int ended() const { return *ended_; }
 
  private:
-  detail::ConnectionConfig make_config(bool debug, detail::UringStarter* uring) {
+  detail::ConnectionConfig make_config(detail::Trace trace, detail::UringStarter* uring) {
     detail::ConnectionConfig c;
-    c.debug = debug;
+    c.trace = trace;
     c.uring = uring;
     c.limits.io_uring = uring != nullptr;
     c.queues = uring ? 1 + detail::uring_queue_count() : 1;

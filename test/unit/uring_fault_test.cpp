@@ -156,7 +156,7 @@ struct StartUp {
     uc.pin = false;
     uc.make_buffers = failing_buffers;
     starter = std::make_unique<detail::SessionUringStarter>(uc, handler);
-    kernel = std::make_unique<FakeKernel>(fs, implemented_operations<RecordingFs>(), false,
+    kernel = std::make_unique<FakeKernel>(fs, implemented_operations<RecordingFs>(), detail::Trace::off,
                                           starter.get());
     handler = &kernel->connection();
   }

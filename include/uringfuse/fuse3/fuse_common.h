@@ -9,6 +9,12 @@
 #ifndef FUSE_COMMON_H_
 #define FUSE_COMMON_H_
 
+/* libfuse's own build defines HAVE_LIBFUSE_PRIVATE_CONFIG_H to read its private
+ * configuration first; a project that does the same gets its fuse_config.h. */
+#ifdef HAVE_LIBFUSE_PRIVATE_CONFIG_H
+#include "fuse_config.h"
+#endif
+
 #include "libfuse_config.h"
 #include "fuse_opt.h"
 #include "fuse_log.h"
@@ -93,8 +99,8 @@ struct fuse_file_info {
 #define FUSE_IOCTL_MAX_IOV 256
 
 /* libfuse-local connection hints (fuse_set_conn_flag) */
-#define FUSE_CONN_FLAG_SINGLE_ISSUER (1 << 0)
-#define FUSE_CONN_FLAG_NO_INTERRUPT (1 << 1)
+#define FUSE_CONN_FLAG_SINGLE_ISSUER (1u << 0)
+#define FUSE_CONN_FLAG_NO_INTERRUPT (1u << 1)
 
 #define FUSE_BACKING_STACKED_UNDER (0)
 #define FUSE_BACKING_STACKED_OVER (1)
@@ -178,12 +184,15 @@ struct fuse_loop_config {
 struct fuse_loop_config;
 #endif
 
+/* The opaque configuration's functions arrived with it, in 3.12. */
+#if FUSE_USE_VERSION >= FUSE_MAKE_VERSION(3, 12)
 struct fuse_loop_config *fuse_loop_cfg_create(void);
 void fuse_loop_cfg_destroy(struct fuse_loop_config *config);
 void fuse_loop_cfg_set_idle_threads(struct fuse_loop_config *config, unsigned int value);
 void fuse_loop_cfg_set_max_threads(struct fuse_loop_config *config, unsigned int value);
 void fuse_loop_cfg_set_clone_fd(struct fuse_loop_config *config, unsigned int value);
 void fuse_loop_cfg_convert(struct fuse_loop_config *config, const struct fuse_loop_config_v1 *v1_conf);
+#endif
 
 bool fuse_set_feature_flag(struct fuse_conn_info *conn, uint64_t flag);
 void fuse_unset_feature_flag(struct fuse_conn_info *conn, uint64_t flag);

@@ -292,6 +292,9 @@ int fuse_session_receive_buf(struct fuse_session *se, struct fuse_buf *buf);
 void fuse_session_process_buf(struct fuse_session *se, const struct fuse_buf *buf);
 void fuse_session_set_debug(struct fuse_session *se);
 void fuse_session_set_sync_init(struct fuse_session *se, bool sync_init);
+/* Whether INIT was answered before fuse_session_mount() returned. uringfuse always
+ * answers it from the loop (fuse_session_set_sync_init has no effect), so false. */
+bool fuse_conn_is_sync_init(const struct fuse_conn_info *conn);
 
 /* A thread watching the session fd for POLLERR (connection aborted, umount -f): it
  * ends the session and, if that has not finished within `timeout_secs`, calls `cb`

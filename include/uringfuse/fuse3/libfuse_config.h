@@ -11,8 +11,8 @@
 /* Plain fuse_parse_cmdline / fuse_session_loop_mt have the 3.12 semantics. */
 #define LIBFUSE_BUILT_WITH_VERSIONED_SYMBOLS 1
 
-/* Implemented by uringfuse (filesystems test these to compile features in). */
-#define HAVE_STATX 1
-#define HAVE_COPY_FILE_RANGE 1
+/* Nothing else: HAVE_STATX, HAVE_COPY_FILE_RANGE and the like are the results of
+ * libfuse's own configure step (its private fuse_config.h), not part of its public
+ * configuration, and a project's config.h defines them for itself. */
 
 #endif /* LIBFUSE_CONFIG_H_ */
