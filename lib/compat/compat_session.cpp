@@ -169,14 +169,7 @@ int fuse_session_mount(fuse_session* se, const char* mountpoint) {
   se->options.mount.mountpoint = mountpoint ? mountpoint : "";
   try {
     se->session = std::make_unique<Session>(se->options, *se->fs, se->fs->implemented());
-    // /dev/fd/N: a /dev/fuse descriptor already mounted by a privileged parent.
-    int fd = -1;
-    if (mountpoint && std::sscanf(mountpoint, "/dev/fd/%d", &fd) == 1 && fd >= 0) {
-      se->session->adopt(fd);
-      compat::daemonize_note_mounted();
-      return 0;
-    }
-    se->session->mount();
+    se->session->mount();  // also takes "/dev/fd/N", a descriptor mounted by a privileged parent
   } catch (const std::exception& e) {
     fuse_log(FUSE_LOG_ERR, "%s\n", e.what());
     se->session.reset();

@@ -3,10 +3,12 @@
 // what sits on the mountpoint is still the mount we made.
 #include "mount.hpp"
 
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -51,6 +53,20 @@ unsigned kernel_dev(unsigned major, unsigned minor) { return (major << 20) | min
 constexpr std::chrono::seconds kUnmountGrace{10};
 
 }  // namespace
+
+std::optional<int> inherited_fuse_fd(std::string_view mountpoint) {
+  constexpr std::string_view prefix = "/dev/fd/";
+  if (!mountpoint.starts_with(prefix)) return std::nullopt;
+  std::string_view digits = mountpoint.substr(prefix.size());
+  int fd = -1;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), fd);
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty() || fd < 0) return std::nullopt;
+  if (::fcntl(fd, F_GETFD) == -1)
+    throw_mount_error("mountpoint " + std::string(mountpoint),
+                      "no such open file descriptor (a privileged helper such as mount.fuse3 passes an open "
+                      "/dev/fuse descriptor this way)");
+  return fd;
+}
 
 Mount Mount::adopt(int fd) {
   Mount m;

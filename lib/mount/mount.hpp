@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -93,6 +94,11 @@ class Mount {
   pid_t helper_pid_ = -1;
   AutoUnmountWatcher watcher_;  // holds helper_socket_ for us, if it could be started
 };
+
+// "/dev/fd/N" as a mountpoint (libfuse's convention): N is a /dev/fuse descriptor a
+// privileged helper already mounted (mount.fuse3 -o drop_privileges passes one).
+// nullopt for any other path; throws MountError when N is not an open descriptor.
+std::optional<int> inherited_fuse_fd(std::string_view mountpoint);
 
 // Runs "fusermount3 --version" with our stdout, as libfuse's fuse_lowlevel_version()
 // does; prints nothing when fusermount3 is not installed. Defined in fusermount.cpp.

@@ -109,6 +109,10 @@ bool apply_mount_option(MountOptions& mo, std::string_view opt) {
       bad_option(opt, std::string("expected ") + std::string(name) + "=" + std::string(what));
   };
 
+  // Options for other programs in an fstab line (x-systemd.automount,
+  // x-gvfs-notrash): libfuse accepts and ignores them, so a filesystem mounted
+  // from fstab does not fail on them.
+  if (name.starts_with("x-")) return true;
   if (name == "ro" || name == "rw") {
     no_value();
     mo.read_only = (name == "ro");

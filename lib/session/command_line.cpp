@@ -145,6 +145,10 @@ CommandLine parse_command_line(int argc, const char* const* argv, const CommandL
   if (cl.positionals.size() > want.size())
     throw CommandLineError("unexpected argument '" + cl.positionals[want.size()] + "'");
   if (!want.empty()) cl.session.mount.mountpoint = cl.positionals.back();
+  // libfuse's default: without fsname= or subtype=, the mount's type is
+  // fuse.<program> (what /proc/mounts, df -T and findmnt show).
+  auto& mount = cl.session.mount;
+  if (mount.subtype.empty() && mount.fsname.empty()) mount.subtype = mount.program;
   if (spec.positionals_handler) spec.positionals_handler(cl.positionals);
   return cl;
 }
@@ -157,9 +161,9 @@ std::string command_line_help(std::string_view program, const CommandLineSpec& s
 Options:
     -h, --help             print this help and exit
     -V, --version          print the version and exit
-    -d, -o debug           log every request and reply (implies -f)
-    -f                     stay in the foreground
-    -s                     serve requests from a single thread
+    -d, --debug, -o debug  log every request and reply (implies -f)
+    -f, --foreground       stay in the foreground
+    -s, --single-thread    serve requests from a single thread
     -o max_threads=N       most worker threads (default 10)
     -o max_idle_threads=N  idle workers kept (default 10)
     -o clone_fd            each worker reads its own cloned /dev/fuse fd
@@ -175,11 +179,12 @@ Mount options (-o):
     default_permissions    let the kernel check permissions
     ro, rw                 read-only / read-write
     fsname=NAME            the source name shown in /proc/mounts
-    subtype=NAME           shown as fuse.NAME
+    subtype=NAME           shown as fuse.NAME (default: the program's name)
     auto_unmount           unmount when the daemon dies
     max_read=N             largest read request
     blksize=N              block size (fuseblk only)
     nosuid, nodev, noexec, noatime, nodiratime, sync, dirsync, suid, dev, exec, atime
+    x-*                    options for other programs in an fstab line: ignored
 )";
   if (!spec.extra_help.empty()) usage += "\n" + spec.extra_help;
   return usage;

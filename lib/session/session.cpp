@@ -53,6 +53,10 @@ void stop_transport(DevTransport& transport, Mount& mount, InterruptRegistry& re
     requests.interrupt_everything();  // handlers awaiting backend I/O: let them finish
   }
   transport.join();
+  // One line at exit, as each ring queue logs one: where the traffic went.
+  auto s = transport.stats();
+  log(LogLevel::info, "uringfuse: /dev/fuse: %llu requests, %llu replies; up to %u reader threads",
+      static_cast<unsigned long long>(s.requests), static_cast<unsigned long long>(s.replies), s.peak_threads);
 }
 
 }  // namespace
@@ -65,7 +69,11 @@ Session::Session(SessionOptions options, Filesystem& fs, OperationSet implemente
 // (members go in reverse order: transport, connection, ..., mount).
 Session::~Session() { unmount(); }
 
-void Session::mount() { state_->mount = detail::Mount::create(state_->options.mount); }
+void Session::mount() {
+  // /dev/fd/N: a /dev/fuse descriptor a privileged helper mounted for us.
+  if (auto fd = detail::inherited_fuse_fd(state_->options.mount.mountpoint)) return adopt(*fd);
+  state_->mount = detail::Mount::create(state_->options.mount);
+}
 
 namespace detail {
 

@@ -96,7 +96,7 @@ TEST_P(HelloMount, WritesAreRefused) {
 TEST_P(HelloMount, ShowsInMountTable) {
   auto m = find_mount(mnt_);
   ASSERT_TRUE(m.has_value());
-  EXPECT_EQ(m->fstype, "fuse");
+  EXPECT_EQ(m->fstype, "fuse.hello");  // libfuse's default: fuse.<program>
   EXPECT_EQ(m->source, "hello");
   EXPECT_NE(m->options.find("nosuid"), std::string::npos);
   EXPECT_NE(m->options.find("nodev"), std::string::npos);

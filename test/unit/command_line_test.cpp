@@ -121,6 +121,23 @@ TEST(CommandLine, HelpListsOptions) {
   EXPECT_NE(help.find("usage: myfs [options] <source> <mountpoint>"), std::string::npos);
   EXPECT_NE(help.find("max_threads"), std::string::npos);
   EXPECT_NE(help.find("--timeout=SECS"), std::string::npos);
+  // The long forms parse_command_line takes are listed too.
+  for (const char* flag : {"--foreground", "--debug", "--single-thread", "--help", "--version"})
+    EXPECT_NE(help.find(flag), std::string::npos) << flag;
+}
+
+// As libfuse: the type is fuse.<program> unless fsname= or subtype= says otherwise.
+TEST(CommandLine, DefaultSubtypeIsTheProgram) {
+  EXPECT_EQ(parse({"/m"}).session.mount.subtype, "myfs");
+  EXPECT_EQ(parse({"-o", "subtype=other", "/m"}).session.mount.subtype, "other");
+  EXPECT_EQ(parse({"-o", "fsname=src", "/m"}).session.mount.subtype, "");
+}
+
+// fstab options meant for other programs (systemd, gvfs) are ignored, as libfuse does.
+TEST(CommandLine, OptionsForOtherProgramsAreIgnored) {
+  auto cl = parse({"-o", "x-systemd.automount,x-gvfs-notrash,ro", "/m"});
+  EXPECT_TRUE(cl.session.mount.read_only);
+  EXPECT_EQ(error_of({"-o", "y-not-ours", "/m"}), "unknown option '-o y-not-ours'");
 }
 
 }  // namespace

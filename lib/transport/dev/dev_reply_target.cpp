@@ -27,6 +27,7 @@ void DevReplyTarget::send(std::uint64_t unique, int error, std::span<const iovec
     return send(unique, -EIO, {});
   }
   int err = write_message(unique, error, body);
+  if (!err && sent_) sent_->fetch_add(1, std::memory_order_relaxed);
   if (err == ENOENT)
     log(LogLevel::debug,
         "uringfuse: reply #%llu dropped by the kernel: the request was interrupted or aborted",

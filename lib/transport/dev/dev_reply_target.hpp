@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 
 #include "uringfuse/reply_target.hpp"
@@ -14,7 +16,10 @@ class DevReplyTarget final : public ReplyTarget {
  public:
   // A transport of the caller's own (the C API's custom I/O) supplies its writev.
   using Writev = std::function<ssize_t(int fd, iovec* parts, int count)>;
-  explicit DevReplyTarget(int fd, Writev writev = {}) : fd_(fd), writev_(std::move(writev)) {}
+  // `sent`, if given, counts the replies that reached the kernel (the transport's
+  // counters at exit).
+  explicit DevReplyTarget(int fd, Writev writev = {}, std::atomic<std::uint64_t>* sent = nullptr)
+      : fd_(fd), writev_(std::move(writev)), sent_(sent) {}
   void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
   int notify(int code, std::span<const iovec> body) noexcept override;
   int fd() const { return fd_; }
@@ -25,6 +30,7 @@ class DevReplyTarget final : public ReplyTarget {
   int write_message(std::uint64_t unique, int error, std::span<const iovec> body) noexcept;
   int fd_;
   Writev writev_;
+  std::atomic<std::uint64_t>* sent_;
 };
 
 }  // namespace uringfuse::detail

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -64,10 +65,11 @@ DevTransport::DevTransport(DevTransportConfig config, RequestHandler& handler,
   targets_.push_back(make_target(config_.fd));  // the session fd's target, shared by non-clones
 }
 
-DevReplyTarget DevTransport::make_target(int fd) const {
-  if (!config_.io) return DevReplyTarget(fd);  // the plain writev(2), no indirection
+DevReplyTarget DevTransport::make_target(int fd) {
+  auto* sent = &replies_;
+  if (!config_.io) return DevReplyTarget(fd, {}, sent);  // the plain writev(2), no indirection
   return DevReplyTarget(
-      fd, [io = config_.io](int f, iovec* parts, int count) { return io->writev(f, parts, count); });
+      fd, [io = config_.io](int f, iovec* parts, int count) { return io->writev(f, parts, count); }, sent);
 }
 
 DevTransport::~DevTransport() {
@@ -86,6 +88,7 @@ void DevTransport::spawn_locked() {
   reap_locked();
   Worker& w = workers_.emplace_back();
   ++running_;
+  peak_running_ = std::max(peak_running_, running_);
   w.thread = start_thread_without_signals([this, &w] { worker_main(w); });
 }
 
@@ -178,6 +181,7 @@ void DevTransport::worker_main(Worker& self) {
       RawRequest raw{bytes.first(std::min(bytes.size(), sizeof(abi::fuse_in_header))), {},
                      bytes.subspan(std::min(bytes.size(), sizeof(abi::fuse_in_header))), false,
                      bytes.size(), via};
+      requests_.fetch_add(1, std::memory_order_relaxed);
       RequestSlot& request = slot.next(*slots_);
       request.target = &target;
       handler_.handle(raw, request);
@@ -202,6 +206,11 @@ void DevTransport::worker_main(Worker& self) {
 bool DevTransport::all_stopped() const {
   std::lock_guard lock(mutex_);
   return running_ == 0;
+}
+
+DevTransport::Stats DevTransport::stats() const {
+  std::lock_guard lock(mutex_);
+  return {requests_.load(std::memory_order_relaxed), replies_.load(std::memory_order_relaxed), peak_running_};
 }
 
 unsigned DevTransport::thread_count() const {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <list>
@@ -54,6 +55,13 @@ class DevTransport {
 
   unsigned thread_count() const;
 
+  // What it carried, for the line the session logs at exit.
+  struct Stats {
+    std::uint64_t requests = 0, replies = 0;
+    unsigned peak_threads = 0;
+  };
+  Stats stats() const;
+
  private:
   struct Worker {
     std::thread thread;
@@ -62,7 +70,7 @@ class DevTransport {
   void spawn_locked();
   void reap_locked();
   void worker_main(Worker& self);
-  DevReplyTarget make_target(int fd) const;
+  DevReplyTarget make_target(int fd);
   DevReplyTarget& acquire_target();
   void release_target(DevReplyTarget& target);
   int clone_device_fd();
@@ -84,6 +92,8 @@ class DevTransport {
   std::deque<DevReplyTarget> targets_;
   std::vector<DevReplyTarget*> free_clones_;
   unsigned running_ = 0;  // workers not yet finished
+  unsigned peak_running_ = 0;
+  std::atomic<std::uint64_t> requests_{0}, replies_{0};
   unsigned idle_ = 0;     // workers waiting in read()
 };
 
