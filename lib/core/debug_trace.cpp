@@ -13,7 +13,7 @@ constexpr std::size_t kOutHeader = sizeof(abi::fuse_out_header);
 
 }  // namespace
 
-void trace_request(Trace trace, const ParsedRequest& p, std::string_view via, std::size_t wire_size) {
+void print_request(Trace trace, const ParsedRequest& p, std::string_view via, std::size_t wire_size) {
   const auto& h = p.header;
   if (trace == Trace::libfuse) {
     // libfuse 3.19 names the transport first: "dev" for /dev/fuse, "cqe" for a ring.
@@ -29,7 +29,7 @@ void trace_request(Trace trace, const ParsedRequest& p, std::string_view via, st
   }
 }
 
-void trace_reply(Trace trace, std::uint64_t unique, int error, std::size_t body_size) {
+void print_reply(Trace trace, std::uint64_t unique, int error, std::size_t body_size) {
   const auto u = static_cast<unsigned long long>(unique);
   if (trace == Trace::libfuse) {
     // outsize counts the header, as the kernel sees the message.
@@ -46,7 +46,7 @@ void trace_reply(Trace trace, std::uint64_t unique, int error, std::size_t body_
   }
 }
 
-void trace_reply_from_file(Trace trace, std::uint64_t unique, int fd, std::size_t size, long long offset) {
+void print_reply_from_file(Trace trace, std::uint64_t unique, int fd, std::size_t size, long long offset) {
   if (trace == Trace::libfuse)  // the size asked for, as libfuse prints a spliced reply
     log(LogLevel::debug, "   unique: %llu, success, outsize: %zu", static_cast<unsigned long long>(unique),
         kOutHeader + size);
@@ -55,7 +55,7 @@ void trace_reply_from_file(Trace trace, std::uint64_t unique, int fd, std::size_
         static_cast<unsigned long long>(unique), fd, size, offset);
 }
 
-void trace_init(Trace trace, std::span<const std::byte> init_in, const InitOutcome& o) {
+void print_init(Trace trace, std::span<const std::byte> init_in, const InitOutcome& o) {
   if (trace == Trace::uringfuse) {
     log(LogLevel::debug, "uringfuse: INIT 7.%u, capabilities 0x%llx, max_write %u", o.minor,
         static_cast<unsigned long long>(o.negotiated), o.max_write);

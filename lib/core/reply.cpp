@@ -117,7 +117,7 @@ void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
   RequestSlot* slot = take_slot();
   if (!slot) return;
   send_through(slot, [&](ReplyTarget& target) noexcept {
-    trace_reply(slot->trace, slot->unique, error, total_size(body));
+    if (slot->trace != detail::Trace::off) trace_reply(slot->trace, slot->unique, error, total_size(body));
     target.send(slot->unique, error, body);
   });
 }
