@@ -41,6 +41,8 @@ std::size_t Connection::request_buffer_size() const noexcept {
 }
 
 void Connection::handle(const RawRequest& raw, RequestSlot& slot) noexcept {
+  std::unique_lock serial(one_at_a_time_, std::defer_lock);
+  if (config_.one_handler_at_a_time) serial.lock();
   ReplyTarget& target = *slot.target;
   ParseOptions options{(negotiated_ & bit(Capability::setxattr_ext)) != 0};
   ParseResult r = parse_request(raw, options);

@@ -37,6 +37,9 @@ struct ConnectionConfig {
   UringStarter* uring = nullptr;  // set when the session was asked for io_uring
   // Called once when the connection can serve no more: DESTROY, or a refused INIT.
   std::function<void()> on_end;
+  // -s / fuse_session_loop(): the filesystem's code runs for one request at a time,
+  // also when the rings and /dev/fuse (FORGET, INTERRUPT) deliver at once.
+  bool one_handler_at_a_time = false;
   // Called once INIT's answer went out (SessionOptions::on_ready).
   std::function<void()> on_ready;
 };
@@ -82,6 +85,7 @@ class Connection final : public RequestHandler {
   std::atomic<bool> refused_{false};
   std::atomic<bool> uring_active_{false};
   std::atomic<bool> initialized_{false};
+  std::mutex one_at_a_time_;  // held around handling when config_.one_handler_at_a_time
   std::atomic<std::uint32_t> max_write_;
   std::uint32_t minor_ = 0;
   bool no_interrupt_ = false;

@@ -92,10 +92,16 @@ static void prepare_connection(Session& session, SessionState& s) {
   cc.gate = s.reply_gate.ticket();
   cc.on_end = [&session] { session.exit(); };
   cc.on_ready = o.on_ready;
+  cc.one_handler_at_a_time = o.single_thread;
   if (o.io_uring) {
     UringTransportConfig uc{s.mount.fd(), o.io_uring_q_depth, o.io_uring_threads, o.io_uring_pin,
                             std::chrono::microseconds(o.io_uring_spin_us)};
-    uc.helpers = !o.single_thread;  // -s: one thread per ring runs every handler, as asked
+    // -s (and the C API's fuse_session_loop()): one thread runs every handler, as
+    // asked, on every ring: single-threaded filesystems (fuse-overlayfs, whose
+    // structures have no locks) must never see two handlers at once, whichever
+    // CPU's queue a request comes from.
+    uc.helpers = !o.single_thread;
+    if (o.single_thread && uc.threads == 0) uc.threads = 1;
     s.uring = std::make_unique<SessionUringStarter>(uc, s.handler);
     cc.uring = s.uring.get();
     cc.limits.io_uring = true;
