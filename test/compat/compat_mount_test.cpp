@@ -119,7 +119,9 @@ TEST(CompatDaemonize, ParentExitsOnceInitIsAnswered) {
   ASSERT_TRUE(b.ok) << "build-with-pkgconfig.sh failed:\n" << b.output;
   for (bool uring : {false, true}) {
     SCOPED_TRACE(uring ? "io_uring" : "/dev/fuse");
-    if (uring) ASSERT_TRUE(enable_fuse_uring());
+    if (uring) {
+      ASSERT_TRUE(enable_fuse_uring());
+    }
     TempDir dir;
     const std::string mnt = dir.sub("mnt");
     ASSERT_EQ(::mkdir(mnt.c_str(), 0755), 0);
@@ -134,7 +136,9 @@ TEST(CompatDaemonize, ParentExitsOnceInitIsAnswered) {
     // Mounted and initialized when the parent returns, and the INIT-time line came out.
     EXPECT_TRUE(find_mount(mnt).has_value()) << parent.output();
     EXPECT_NE(parent.output().find("hello_ll: INIT answered, protocol 7.45"), std::string::npos) << parent.output();
-    if (uring) EXPECT_NE(parent.output().find("serving over io_uring"), std::string::npos) << parent.output();
+    if (uring) {
+      EXPECT_NE(parent.output().find("serving over io_uring"), std::string::npos) << parent.output();
+    }
     auto text = read_file(mnt + "/hello");
     EXPECT_EQ(text.value_or("<unreadable>"), "Hello World!\n");
     // The daemon (not our child: it was forked by the parent) ends with its mount.
