@@ -6,7 +6,6 @@
 #include <stdlib.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -49,13 +48,13 @@ bool apply_session_option(fuse_session* se, std::string_view opt) {
 // ring this way. A value that is not a number is refused, not read as 0.
 bool apply_uring_environment(SessionOptions& o) {
   auto number = [](const char* name, const char* value, unsigned least) -> std::optional<unsigned> {
-    unsigned n = 0;
-    const char* end = value + std::strlen(value);
-    auto [stop, ec] = std::from_chars(value, end, n);
-    if (ec == std::errc() && stop == end && *value != '\0' && n >= least) return n;
-    fuse_log(FUSE_LOG_ERR, "fuse: invalid %s=%s (expected a %s number)\n", name, value,
-             least == 0 ? "whole" : "positive");
-    return std::nullopt;
+    try {
+      return detail::parse_count(name, value, least);
+    } catch (const CommandLineError&) {
+      fuse_log(FUSE_LOG_ERR, "fuse: invalid %s=%s (expected a %s number)\n", name, value,
+               least == 0 ? "whole" : "positive");
+      return std::nullopt;
+    }
   };
   if (const char* v = std::getenv("FUSE_URING_ENABLE")) {
     auto n = number("FUSE_URING_ENABLE", v, 0);

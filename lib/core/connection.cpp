@@ -199,5 +199,4 @@ void Connection::end() {
   });
 }
 
-
 }  // namespace uringfuse::detail

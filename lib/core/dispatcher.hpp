@@ -25,7 +25,6 @@ class Dispatcher {
   // bytes). The kernel never asks more; a request that does is refused with EINVAL
   // before any reply buffer of that size is made.
   void set_read_limit(std::uint32_t bytes) { read_limit_ = bytes; }
-  Trace trace() const { return trace_; }
   Filesystem& filesystem() { return fs_; }
   const OperationSet& implemented() const { return implemented_; }
 

@@ -16,14 +16,6 @@ std::string_view basename_of(std::string_view path) {
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-unsigned parse_count(std::string_view option, std::string_view value, unsigned least = 1) {
-  unsigned n = 0;
-  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc() || end != value.data() + value.size() || n < least)
-    throw CommandLineError("invalid value in option '" + std::string(option) + "' (expected a " +
-                           (least == 0 ? "whole" : "positive") + " number)");
-  return n;
-}
 
 // -o items the session itself understands.
 bool apply_session_option(SessionOptions& s, std::string_view opt) {
@@ -37,9 +29,9 @@ bool apply_session_option(SessionOptions& s, std::string_view opt) {
   } else if (opt == "clone_fd") {
     s.clone_fd = true;
   } else if (auto v = value_of("max_threads=")) {
-    s.max_threads = parse_count(opt, *v);
+    s.max_threads = detail::parse_count(opt, *v);
   } else if (auto v2 = value_of("max_idle_threads=")) {
-    s.max_idle_threads = parse_count(opt, *v2);
+    s.max_idle_threads = detail::parse_count(opt, *v2);
   } else {
     return detail::apply_io_uring_option(s, opt);
   }
@@ -80,6 +72,15 @@ void apply_flag(CommandLine& cl, const CommandLineSpec& spec, std::string_view a
 }  // namespace
 
 namespace detail {
+
+unsigned parse_count(std::string_view option, std::string_view value, unsigned least) {
+  unsigned n = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (ec != std::errc() || end != value.data() + value.size() || n < least)
+    throw CommandLineError("invalid value in option '" + std::string(option) + "' (expected a " +
+                           (least == 0 ? "whole" : "positive") + " number)");
+  return n;
+}
 
 std::vector<std::string> split_option_list(std::string_view list) {
   std::vector<std::string> items(1);

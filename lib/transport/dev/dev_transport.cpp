@@ -66,10 +66,9 @@ DevTransport::DevTransport(DevTransportConfig config, RequestHandler& handler,
 }
 
 DevReplyTarget DevTransport::make_target(int fd) {
-  auto* sent = &replies_;
-  if (!config_.io) return DevReplyTarget(fd, {}, sent);  // the plain writev(2), no indirection
+  if (!config_.io) return DevReplyTarget(fd, {}, &replies_);  // the plain writev(2), no indirection
   return DevReplyTarget(
-      fd, [io = config_.io](int f, iovec* parts, int count) { return io->writev(f, parts, count); }, sent);
+      fd, [io = config_.io](int f, iovec* parts, int count) { return io->writev(f, parts, count); }, &replies_);
 }
 
 DevTransport::~DevTransport() {
