@@ -38,7 +38,7 @@ run() {
 	echo "+ $*"
 	"$@"
 }
-for fs in hello_ll memfs_ll passthrough_ll; do
+for fs in hello_ll memfs_ll passthrough_ll hello_hl passthrough_hl; do
 	run "$cc" -std=c11 -Wall -Wextra -Werror "${cflags[@]}" \
 		-o "$out/$fs" "$srcdir/$fs.c" "${libs[@]}" "${rpath[@]}"
 done
