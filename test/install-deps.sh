@@ -4,8 +4,9 @@
 # "fuzz", also clang and its libFuzzer/sanitizer runtimes (test/fuzz/run.sh).
 set -eu
 packages="meson ninja-build pkg-config g++ libgtest-dev libgmock-dev liburing-dev libnuma-dev fuse3"
-# Real programs the drop-in tests run on our libfuse3.so.3 (test/dropin), and mksquashfs for their image.
-packages="$packages fuse-overlayfs squashfuse squashfs-tools"
+# Real programs the drop-in tests run on our libfuse3.so.3 (test/dropin), mksquashfs
+# for squashfuse's image, and the ssh server and client sshfs talks to on 127.0.0.1.
+packages="$packages fuse-overlayfs squashfuse squashfs-tools sshfs openssh-server openssh-client"
 # The build systems test/install/check-build-systems.sh builds a libfuse program with.
 packages="$packages autoconf automake"
 [ "${1:-}" = fuzz ] && packages="$packages clang libclang-rt-14-dev"

@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "highlevel/attr_policy.hpp"
+#include "compat/layout_entry_points.hpp"
 #include "highlevel/highlevel_ops.hpp"
+#include "highlevel/layout_calls.hpp"
 #include "highlevel/request_context.hpp"
 
 namespace uringfuse::highlevel {
@@ -68,22 +70,15 @@ void hl_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   fuse_reply_create(req, &e, fi);
 }
 
-void free_bufvec(fuse_bufvec* vec) {
-  if (!vec) return;
-  for (size_t i = 0; i < vec->count; ++i)
-    if (!(vec->buf[i].flags & FUSE_BUF_IS_FD)) std::free(vec->buf[i].mem);
-  std::free(vec);
-}
-
 void hl_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   fuse* f = fuse_of(req);
   RequestScope scope(f, req);
   std::shared_lock tree(f->tree);
   auto path = path_for_open_file(f, ino);
   fuse_bufvec* data = nullptr;
-  int res = fuse_fs_read_buf(f->fs, c_path(path), &data, size, off, fi);
+  int res = read_buf(f->fs, c_path(path), &data, size, off, fi);
   scope.end();
-  if (res == 0 && data) fuse_reply_data(req, data, FUSE_BUF_SPLICE_MOVE);
+  if (res == 0 && data) compat::reply_data(req, data, FUSE_BUF_SPLICE_MOVE);
   else if (res == 0) fuse_reply_buf(req, nullptr, 0);
   else fuse_reply_err(req, -res);
   free_bufvec(data);

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "highlevel/highlevel_types.hpp"
+#include "highlevel/layout_calls.hpp"
 
 namespace {
 
@@ -51,74 +51,6 @@ int fuse_fs_opendir(fuse_fs* fs, const char* path, fuse_file_info* fi) {
 }
 int fuse_fs_releasedir(fuse_fs* fs, const char* path, fuse_file_info* fi) {
   return call_or<&fuse_operations::releasedir>(fs, 0, path, fi);
-}
-
-int fuse_fs_read_buf(fuse_fs* fs, const char* path, fuse_bufvec** bufp, size_t size, off_t off,
-                     fuse_file_info* fi) {
-  if (fs->op.read_buf) return fs->op.read_buf(path, bufp, size, off, fi);
-  if (!fs->op.read) return -ENOSYS;
-  auto* vec = static_cast<fuse_bufvec*>(std::malloc(sizeof(fuse_bufvec)));
-  void* mem = std::malloc(size ? size : 1);
-  if (!vec || !mem) {
-    std::free(vec);
-    std::free(mem);
-    return -ENOMEM;
-  }
-  *vec = FUSE_BUFVEC_INIT(size);
-  vec->buf[0].mem = mem;
-  const int res = fs->op.read(path, static_cast<char*>(mem), size, off, fi);
-  if (res < 0) {
-    std::free(mem);
-    std::free(vec);
-    return res;
-  }
-  vec->buf[0].size = static_cast<size_t>(res);
-  *bufp = vec;
-  return 0;
-}
-
-int fuse_fs_read(fuse_fs* fs, const char* path, char* buf, size_t size, off_t off, fuse_file_info* fi) {
-  if (fs->op.read) return fs->op.read(path, buf, size, off, fi);
-  if (!fs->op.read_buf) return -ENOSYS;
-  fuse_bufvec* vec = nullptr;
-  int res = fs->op.read_buf(path, &vec, size, off, fi);
-  if (res == 0 && vec) {
-    fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
-    dst.buf[0].mem = buf;
-    res = static_cast<int>(fuse_buf_copy(&dst, vec, static_cast<fuse_buf_copy_flags>(0)));
-  }
-  if (vec) {
-    for (size_t i = 0; i < vec->count; ++i)
-      if (!(vec->buf[i].flags & FUSE_BUF_IS_FD)) std::free(vec->buf[i].mem);
-    std::free(vec);
-  }
-  return res;
-}
-
-int fuse_fs_write_buf(fuse_fs* fs, const char* path, fuse_bufvec* buf, off_t off, fuse_file_info* fi) {
-  if (fs->op.write_buf) return fs->op.write_buf(path, buf, off, fi);
-  if (!fs->op.write) return -ENOSYS;
-  const size_t size = fuse_buf_size(buf);
-  // One memory buffer goes straight through; anything else is gathered first.
-  if (buf->count == 1 && buf->idx == 0 && buf->off == 0 && !(buf->buf[0].flags & FUSE_BUF_IS_FD))
-    return fs->op.write(path, static_cast<const char*>(buf->buf[0].mem), buf->buf[0].size, off, fi);
-  void* mem = std::malloc(size ? size : 1);
-  if (!mem) return -ENOMEM;
-  fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
-  dst.buf[0].mem = mem;
-  const ssize_t copied = fuse_buf_copy(&dst, buf, static_cast<fuse_buf_copy_flags>(0));
-  const int res = copied < 0 ? static_cast<int>(copied)
-                             : fs->op.write(path, static_cast<const char*>(mem), static_cast<size_t>(copied), off, fi);
-  std::free(mem);
-  return res;
-}
-
-int fuse_fs_write(fuse_fs* fs, const char* path, const char* buf, size_t size, off_t off, fuse_file_info* fi) {
-  if (fs->op.write) return fs->op.write(path, buf, size, off, fi);
-  if (!fs->op.write_buf) return -ENOSYS;
-  fuse_bufvec vec = FUSE_BUFVEC_INIT(size);
-  vec.buf[0].mem = const_cast<char*>(buf);
-  return fs->op.write_buf(path, &vec, off, fi);
 }
 
 int fuse_fs_fsync(fuse_fs* fs, const char* path, int datasync, fuse_file_info* fi) {
@@ -225,15 +157,20 @@ void fuse_fs_destroy(fuse_fs* fs) {
   delete fs;
 }
 
-fuse_fs* fuse_fs_new(const fuse_operations* op, size_t op_size, void* private_data) {
+}  // extern "C"
+
+namespace uringfuse::highlevel {
+
+fuse_fs* new_fs(const fuse_operations* op, size_t op_size, void* private_data, CallerLayout layout) {
   if (op_size > sizeof(fuse_operations)) {
     fuse_log(FUSE_LOG_ERR, "fuse: warning: library too old, some operations may not work\n");
     op_size = sizeof(fuse_operations);
   }
   auto* fs = new fuse_fs;
   std::memcpy(&fs->op, op, op_size);  // a smaller struct from an older program: the rest stay NULL
+  fs->layout = layout;
   fs->user_data = private_data;
   return fs;
 }
 
-}  // extern "C"
+}  // namespace uringfuse::highlevel

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "highlevel/highlevel_ops.hpp"
+#include "highlevel/layout_calls.hpp"
 #include "highlevel/request_context.hpp"
 
 namespace uringfuse::highlevel {
@@ -76,9 +77,8 @@ void stop_cleanup(fuse* f) {
 }  // namespace
 
 fuse* new_fuse(fuse_args* args, const fuse_operations* op, size_t op_size, void* user_data,
-               ConfigLayout layout) {
+               CallerLayout layout) {
   auto f = std::make_unique<fuse>();
-  f->layout = layout;
   fuse_config& c = f->conf;
   c.entry_timeout = 1.0;
   c.attr_timeout = 1.0;
@@ -93,7 +93,7 @@ fuse* new_fuse(fuse_args* args, const fuse_operations* op, size_t op_size, void*
   }
   if (!c.ac_attr_timeout_set) c.ac_attr_timeout = c.attr_timeout;
   if (c.intr) install_interrupt_signal(c.intr_signal);
-  f->fs = fuse_fs_new(op, op_size, user_data);
+  f->fs = new_fs(op, op_size, user_data, layout);
   f->fs->debug = c.debug != 0;
   f->nodes = std::make_unique<NodeTable>(c.remember);
   fuse_lowlevel_ops llops{};
@@ -109,7 +109,7 @@ fuse* new_fuse(fuse_args* args, const fuse_operations* op, size_t op_size, void*
 }
 
 fuse* new_fuse_30(fuse_args* args, const fuse_operations* op, size_t op_size, void* user_data,
-                  ConfigLayout layout) {
+                  CallerLayout layout) {
   fuse_config c{};
   const fuse_opt help[] = {UF_LIB_OPT("-h", show_help, 1), UF_LIB_OPT("--help", show_help, 1), FUSE_OPT_END};
   if (fuse_opt_parse(args, &c, help, [](void*, const char*, int, fuse_args*) { return 1; }) == -1)
@@ -122,7 +122,7 @@ fuse* new_fuse_30(fuse_args* args, const fuse_operations* op, size_t op_size, vo
 }
 
 int main_real(int argc, char* argv[], const fuse_operations* op, size_t op_size, void* user_data,
-              ConfigLayout layout) {
+              CallerLayout layout) {
   fuse_args args = FUSE_ARGS_INIT(argc, argv);
   fuse_cmdline_opts opts{};
   if (fuse_parse_cmdline(&args, &opts) != 0) return 1;
@@ -223,16 +223,6 @@ void fuse_lib_help(fuse_args*) {
   fuse_lowlevel_help();
 }
 
-fuse* fuse_new_30(fuse_args* args, const fuse_operations* op, size_t op_size, void* user_data) {
-  return new_fuse_30(args, op, op_size, user_data, ConfigLayout::libfuse319);
-}
-fuse* fuse_new_31(fuse_args* args, const fuse_operations* op, size_t op_size, void* user_data) {
-  return new_fuse(args, op, op_size, user_data, ConfigLayout::libfuse319);
-}
-int fuse_main_real(int argc, char* argv[], const fuse_operations* op, size_t op_size, void* user_data) {
-  return main_real(argc, argv, op, op_size, user_data, ConfigLayout::libfuse319);
-}
-
 int fuse_mount(fuse* f, const char* mountpoint) { return fuse_session_mount(f->se, mountpoint); }
 void fuse_unmount(fuse* f) { fuse_session_unmount(f->se); }
 
@@ -262,7 +252,6 @@ int fuse_loop_mt_312(fuse* f, fuse_loop_config* config) {
   fuse_stop_cleanup_thread(f);
   return res;
 }
-int fuse_loop_mt(fuse* f, fuse_loop_config* config) { return fuse_loop_mt_312(f, config); }
 
 int fuse_loop_mt_32(fuse* f, fuse_loop_config_v1* config) {
   fuse_loop_config* c = fuse_loop_cfg_create();

@@ -1,17 +1,17 @@
 // Making and running a struct fuse, for the exported entry points: the native
-// ones (our fuse.h) and the libfuse3.so.3 drop-in's differ only in the layout of
-// struct fuse_config that init() is given.
+// ones (our fuse.h) and the libfuse3.so.3 drop-in's differ only in the struct
+// layouts the filesystem was built with (CallerLayout).
 #pragma once
 
 #include "highlevel/highlevel_types.hpp"
 
 namespace uringfuse::highlevel {
 
-fuse* new_fuse(fuse_args* args, const fuse_operations* op, size_t op_size, void* user_data, ConfigLayout layout);
+fuse* new_fuse(fuse_args* args, const fuse_operations* op, size_t op_size, void* user_data, CallerLayout layout);
 // fuse_new_30: -h prints the library's help and makes nothing.
 fuse* new_fuse_30(fuse_args* args, const fuse_operations* op, size_t op_size, void* user_data,
-                  ConfigLayout layout);
+                  CallerLayout layout);
 int main_real(int argc, char* argv[], const fuse_operations* op, size_t op_size, void* user_data,
-              ConfigLayout layout);
+              CallerLayout layout);
 
 }  // namespace uringfuse::highlevel

@@ -16,18 +16,25 @@
 
 #include "highlevel/node_table.hpp"
 
+namespace uringfuse::highlevel {
+
+// Whose struct layouts a path filesystem was built with: those of our header
+// (libfuse 3.19's), or those of Debian's libfuse 3.14 for a binary that runs on
+// the libfuse3.so.3 drop-in. They differ in struct fuse_config (what init() gets)
+// and fuse_bufvec (what read_buf returns and write_buf takes).
+enum class CallerLayout { libfuse319, libfuse314 };
+
+}  // namespace uringfuse::highlevel
+
 struct fuse_fs {
   fuse_operations op{};
+  uringfuse::highlevel::CallerLayout layout = uringfuse::highlevel::CallerLayout::libfuse319;
   void* user_data = nullptr;
   bool debug = false;
 };
 
 namespace uringfuse::highlevel {
 
-// Whose struct fuse_config layout init() gets: a program built against our header
-// (libfuse 3.19's), or a binary built against Debian's libfuse 3.14 that runs on
-// the libfuse3.so.3 drop-in.
-enum class ConfigLayout { libfuse319, libfuse314 };
 
 // libfuse 3.14's struct fuse_config, for binaries built against it; libfuse 3.17
 // moved no_rofd_flush behind debug. The fields up to nullpath_ok are also 3.16's.
@@ -65,7 +72,6 @@ struct fuse {
   fuse_session* se = nullptr;
   fuse_fs* fs = nullptr;  // fuse_fs_new()'s, freed by fuse_fs_destroy()
   fuse_config conf{};
-  uringfuse::highlevel::ConfigLayout layout = uringfuse::highlevel::ConfigLayout::libfuse319;
   std::unique_ptr<uringfuse::highlevel::NodeTable> nodes;
   // Operations that take paths hold it shared while they run; those that change
   // names (unlink, rmdir, rename) hold it alone, so no path is built from a name

@@ -35,7 +35,7 @@ void hl_init(void* userdata, fuse_conn_info* conn) {
   if (!f->fs->op.lock) conn->want &= ~static_cast<unsigned>(FUSE_CAP_POSIX_LOCKS);
   if (!f->fs->op.flock) conn->want &= ~static_cast<unsigned>(FUSE_CAP_FLOCK_LOCKS);
   if (!f->fs->op.init) return;
-  if (f->layout == ConfigLayout::libfuse319) {
+  if (f->fs->layout == CallerLayout::libfuse319) {
     fuse_fs_init(f->fs, conn, &f->conf);
     return;
   }

@@ -8,77 +8,15 @@
 // several versions (fuse_session_loop_mt, fuse_parse_cmdline) gets one function
 // per version, the newest as the default (@@) for programs linked against us.
 #include <cstddef>
-#include <cstring>
-#include <vector>
 
+#include "compat/bufvec_30.hpp"
 #include "compat/layout_entry_points.hpp"
 
 using namespace uringfuse;
 
-namespace {
-
-// struct fuse_buf and fuse_bufvec of libfuse 3.0-3.16: ours without mem_size, so a
-// vector of them has a shorter stride.
-struct fuse_buf_30 {
-  size_t size;
-  enum fuse_buf_flags flags;
-  void* mem;
-  int fd;
-  off_t pos;
-};
-struct fuse_bufvec_30 {
-  size_t count;
-  size_t idx;
-  size_t off;
-  fuse_buf_30 buf[1];
-};
-static_assert(sizeof(fuse_buf_30) == 40 && offsetof(fuse_buf_30, pos) == offsetof(fuse_buf, pos));
-static_assert(offsetof(fuse_bufvec_30, buf) == offsetof(fuse_bufvec, buf));
-
-fuse_buf from_30(const fuse_buf_30& b, size_t mem_size = 0) {
-  return fuse_buf{b.size, b.flags, b.mem, b.fd, b.pos, mem_size};
-}
-
-void to_30(const fuse_buf& b, fuse_buf_30& out) { out = fuse_buf_30{b.size, b.flags, b.mem, b.fd, b.pos}; }
-
-// Our layout of a caller's bufvec, for one call; idx and off (which a copy
-// advances) go back to the caller's struct afterwards. Up to four buffers live on
-// the stack: a read reply is one, and it is on the hot path.
-class NativeBufvec {
- public:
-  explicit NativeBufvec(fuse_bufvec_30* theirs) : theirs_(theirs) {
-    size_t count = theirs ? theirs->count : 0;
-    size_t bytes = offsetof(fuse_bufvec, buf) + (count > 0 ? count : 1) * sizeof(fuse_buf);
-    if (bytes <= sizeof inline_) {
-      ours_ = reinterpret_cast<fuse_bufvec*>(inline_);
-    } else {
-      heap_.resize((bytes + sizeof(fuse_bufvec) - 1) / sizeof(fuse_bufvec));
-      ours_ = heap_.data();
-    }
-    if (!theirs) return;
-    ours_->count = theirs->count;
-    ours_->idx = theirs->idx;
-    ours_->off = theirs->off;
-    for (size_t i = 0; i < count; ++i) ours_->buf[i] = from_30(theirs->buf[i]);
-  }
-  ~NativeBufvec() {
-    if (!theirs_) return;
-    theirs_->idx = ours_->idx;
-    theirs_->off = ours_->off;
-  }
-  NativeBufvec(const NativeBufvec&) = delete;
-  NativeBufvec& operator=(const NativeBufvec&) = delete;
-
-  fuse_bufvec* get() { return theirs_ ? ours_ : nullptr; }
-
- private:
-  fuse_bufvec_30* theirs_;
-  fuse_bufvec* ours_ = nullptr;
-  alignas(fuse_bufvec) std::byte inline_[offsetof(fuse_bufvec, buf) + 4 * sizeof(fuse_buf)];
-  std::vector<fuse_bufvec> heap_;
-};
-
-}  // namespace
+using compat::fuse_buf_30;
+using compat::fuse_bufvec_30;
+using compat::NativeBufvec;
 
 #define LIBFUSE3_SYMVER(ours, theirs) __asm__(".symver " #ours ", " theirs)
 
@@ -113,15 +51,15 @@ LIBFUSE3_SYMVER(libfuse3_notify_store, "fuse_lowlevel_notify_store@@FUSE_3.0");
 // size, and reused whatever `mem` it found: the same assumption holds here.
 int libfuse3_receive_buf(fuse_session* se, fuse_buf_30* buf) {
   size_t known = buf->mem && se->session ? se->session->request_buffer_size() : 0;
-  fuse_buf ours = from_30(*buf, known);
+  fuse_buf ours = compat::from_30(*buf, known);
   int rc = compat::receive_buf(se, &ours);
-  to_30(ours, *buf);
+  *buf = compat::to_30(ours);
   return rc;
 }
 LIBFUSE3_SYMVER(libfuse3_receive_buf, "fuse_session_receive_buf@@FUSE_3.0");
 
 void libfuse3_process_buf(fuse_session* se, const fuse_buf_30* buf) {
-  fuse_buf ours = from_30(*buf);
+  fuse_buf ours = compat::from_30(*buf);
   compat::process_buf(se, &ours);
 }
 LIBFUSE3_SYMVER(libfuse3_process_buf, "fuse_session_process_buf@@FUSE_3.0");

@@ -248,6 +248,14 @@ void Mount::unmount() noexcept {
 
 // Separate from unmount(): readers may still be blocked on the fd while the mount is
 // detached, and a closed fd number could be reused under them.
+int Mount::release() noexcept {
+  mounted_ = false;
+  helper_socket_ = -1;  // an auto_unmount helper keeps watching, for the fd's new owner
+  helper_pid_ = -1;
+  watcher_ = AutoUnmountWatcher{};
+  return std::exchange(fd_, -1);
+}
+
 void Mount::close_device() noexcept {
   if (fd_ >= 0) close(fd_);
   fd_ = -1;

@@ -61,6 +61,9 @@ class Mount {
   int fd() const;                             // the /dev/fuse fd of this mount (-1 once unmounted)
   const std::string& mountpoint() const;     // absolute (realpath) mountpoint
   void unmount() noexcept;                    // detaches the mount; the fd stays open
+  // Hands the fd over and forgets the mount: it stays mounted, and nothing here
+  // unmounts it or closes the fd (fuse_open_channel's caller owns both).
+  int release() noexcept;
   void close_device() noexcept;               // closes the fd (and an auto_unmount helper)                    // idempotent; umount2(MNT_DETACH) if busy ... or fusermount3 -u -z when not root
   // unmount() details: it only unmounts if the mount visible at mountpoint()
   // is still the one create() made; it unmounts before closing fd(), so a

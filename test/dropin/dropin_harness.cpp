@@ -16,7 +16,20 @@ void PrintTo(const DropInTransport& t, std::ostream* os) { *os << t.name; }
 
 std::string dropin_transport_name(const ::testing::TestParamInfo<DropInTransport>& info) { return info.param.name; }
 
-std::vector<DropInTransport> dropin_transports() { return {{"dev", false}, {"uring", true}}; }
+std::vector<DropInTransport> dropin_transports() { return {{"dev", false, ""}, {"uring", true, ""}}; }
+
+std::vector<DropInTransport> dropin_transports_for(const std::vector<std::string>& programs) {
+  std::vector<DropInTransport> all;
+  for (const std::string& program : programs) {
+    const std::string file = program.substr(program.rfind('/') + 1);
+    for (DropInTransport t : dropin_transports()) {
+      t.name = file + "_" + t.name;
+      t.program = program;
+      all.push_back(t);
+    }
+  }
+  return all;
+}
 
 namespace {
 

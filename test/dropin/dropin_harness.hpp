@@ -18,10 +18,13 @@ namespace uringfuse::test {
 struct DropInTransport {
   std::string name;
   bool uring = false;
+  std::string program;  // for a suite run against several binaries; empty otherwise
 };
 void PrintTo(const DropInTransport& t, std::ostream* os);
 std::string dropin_transport_name(const ::testing::TestParamInfo<DropInTransport>& info);
 std::vector<DropInTransport> dropin_transports();
+// Each of `programs` over each transport, named <program's file name>_<transport>.
+std::vector<DropInTransport> dropin_transports_for(const std::vector<std::string>& programs);
 
 // The ring depth asked for through FUSE_URING_QUEUE_DEPTH over io_uring: not our
 // default, so the daemon's log shows the variable was read.

@@ -1,7 +1,8 @@
-// Debian's squashfuse_ll (a libfuse lowlevel filesystem linked against
-// libfuse3.so.3), unchanged, on our drop-in: an image made with mksquashfs from a
-// tree with every kind of entry is mounted and compared with its source, file by
-// file and byte by byte.
+// Debian's squashfuse_ll (a libfuse lowlevel filesystem) and squashfuse (the same
+// on libfuse's high-level, path API: fuse_main, fuse_get_context), both linked
+// against libfuse3.so.3, unchanged, on our drop-in: an image made with mksquashfs
+// from a tree with every kind of entry is mounted and compared with its source,
+// file by file and byte by byte.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -25,7 +26,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const char* const kSquashfuse = "/usr/bin/squashfuse_ll";
+const char* const kSquashfuseLowlevel = "/usr/bin/squashfuse_ll";
+const char* const kSquashfuseHighLevel = "/usr/bin/squashfuse";
 const char* const kMksquashfs = "/usr/bin/mksquashfs";
 
 bool put(const std::string& path, const std::string& data, mode_t mode = 0644) {
@@ -40,7 +42,7 @@ class Squashfuse : public DropInMount {
   void SetUp() override {
     DropInMount::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    require_program(kSquashfuse);
+    require_program(GetParam().program);
     if (IsSkipped() || HasFatalFailure()) return;
     require_program(kMksquashfs);
     if (IsSkipped() || HasFatalFailure()) return;
@@ -53,7 +55,7 @@ class Squashfuse : public DropInMount {
     ASSERT_TRUE(status.has_value() && *status == 0) << "mksquashfs failed:\n" << mk.output();
     std::string mnt = dir_.sub("mnt");
     ASSERT_EQ(::mkdir(mnt.c_str(), 0755), 0);
-    ASSERT_NO_FATAL_FAILURE(start(kSquashfuse, {"-f", image_, mnt}, mnt));
+    ASSERT_NO_FATAL_FAILURE(start(GetParam().program, {"-f", image_, mnt}, mnt));
   }
 
   // Every kind of entry squashfs stores, with sizes around block and page edges.
@@ -149,7 +151,9 @@ TEST_P(Squashfuse, IsReadOnlyAndReportsItsSize) {
   EXPECT_EQ(errno, ENODATA);
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, Squashfuse, ::testing::ValuesIn(dropin_transports()), dropin_transport_name);
+INSTANTIATE_TEST_SUITE_P(Transports, Squashfuse,
+                         ::testing::ValuesIn(dropin_transports_for({kSquashfuseLowlevel, kSquashfuseHighLevel})),
+                         dropin_transport_name);
 
 }  // namespace
 }  // namespace uringfuse::test

@@ -294,6 +294,11 @@ struct fuse_fs *fuse_fs_new(const struct fuse_operations *op, size_t op_size,
 
 int fuse_notify_poll(struct fuse_pollhandle *ph);
 
+/* Mounts `mountpoint` with the comma-separated mount `options` and returns the
+ * /dev/fuse descriptor (-1 on error, after saying why); the caller owns the mount
+ * and the descriptor from then on. */
+int fuse_open_channel(const char *mountpoint, const char *options);
+
 #ifdef __cplusplus
 }
 #endif
