@@ -65,6 +65,17 @@ build_release() {
 }
 
 # The first CPU of a taskset-style list ("2-3,6" -> 2): where a one-thread client runs.
+# compile_with_pkgconfig SOURCE PKG_CONFIG_PATH PKG EXE: a C file built as an outside
+# project would, with pkg-config's flags only, and an rpath to the library's directory.
+compile_with_pkgconfig() {
+	local source=$1 pcdir=$2 pkg=$3 exe=$4 cflags libs rpath=() d
+	cflags=$(PKG_CONFIG_PATH=$pcdir pkg-config --cflags "$pkg") || return 1
+	libs=$(PKG_CONFIG_PATH=$pcdir pkg-config --libs "$pkg") || return 1
+	for d in $(PKG_CONFIG_PATH=$pcdir pkg-config --libs-only-L "$pkg"); do rpath+=("-Wl,-rpath,${d#-L}"); done
+	# shellcheck disable=SC2086  # pkg-config's words
+	gcc -O2 -Wall -o "$exe" "$source" $cflags $libs "${rpath[@]}" -lpthread
+}
+
 first_cpu() { local list=$1; echo "${list%%[-,]*}"; }
 
 # Facts that decide how comparable two result sets are, as "key: value" lines.

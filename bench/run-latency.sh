@@ -75,24 +75,15 @@ enable_fuse_uring
 [ "$build" = 1 ] && build_release
 make_workdir
 
-# latencyfs, compiled as an outside project would: pkg-config flags only.
-compile_latencyfs() {
-	local pcdir=$1 pkg=$2 exe=$3 cflags libs rpath=() d
-	cflags=$(PKG_CONFIG_PATH=$pcdir pkg-config --cflags "$pkg") || return 1
-	libs=$(PKG_CONFIG_PATH=$pcdir pkg-config --libs "$pkg") || return 1
-	for d in $(PKG_CONFIG_PATH=$pcdir pkg-config --libs-only-L "$pkg"); do rpath+=("-Wl,-rpath,${d#-L}"); done
-	# shellcheck disable=SC2086  # pkg-config's words
-	gcc -O2 -Wall -o "$exe" "$BENCH_DIR/latencyfs.c" $cflags $libs "${rpath[@]}" -lpthread
-}
 ours=$WORK/latencyfs-uringfuse
-compile_latencyfs "$BUILD_DIR/lib:$BUILD_DIR/meson-uninstalled" uringfuse-fuse3 "$ours" ||
+compile_with_pkgconfig "$BENCH_DIR/latencyfs.c" "$BUILD_DIR/lib:$BUILD_DIR/meson-uninstalled" uringfuse-fuse3 "$ours" ||
 	die "cannot build latencyfs against uringfuse-fuse3"
 theirs=""
 if [ -n "$libfuse" ]; then
 	pc=$(find "$libfuse" -name fuse3.pc -path '*pkgconfig*' | head -1)
 	[ -n "$pc" ] || die "--libfuse $libfuse: no fuse3.pc below it"
 	theirs=$WORK/latencyfs-libfuse
-	compile_latencyfs "$(dirname "$pc")" fuse3 "$theirs" || die "cannot build latencyfs against $pc"
+	compile_with_pkgconfig "$BENCH_DIR/latencyfs.c" "$(dirname "$pc")" fuse3 "$theirs" || die "cannot build latencyfs against $pc"
 fi
 
 # {opts} is replaced by the mode and delay options of the run.

@@ -14,6 +14,7 @@ namespace uringfuse::highlevel {
 namespace {
 
 constexpr auto kNoCopyFlags = static_cast<fuse_buf_copy_flags>(0);
+constexpr size_t kReadAlignment = 4096;
 
 int call_read_buf(fuse_fs* fs, const char* path, fuse_bufvec** bufp, size_t size, off_t off, fuse_file_info* fi) {
   if (fs->layout == CallerLayout::libfuse319) return fs->op.read_buf(path, bufp, size, off, fi);
@@ -43,7 +44,10 @@ int read_buf(fuse_fs* fs, const char* path, fuse_bufvec** bufp, size_t size, off
   if (fs->op.read_buf) return call_read_buf(fs, path, bufp, size, off, fi);
   if (!fs->op.read) return -ENOSYS;
   auto* vec = static_cast<fuse_bufvec*>(std::malloc(sizeof(fuse_bufvec)));
-  void* mem = std::malloc(size ? size : 1);
+  // Page-aligned, so that a filesystem reading a file it opened with O_DIRECT
+  // (passing the caller's flags on, as passthroughs do) can read into it.
+  void* mem = nullptr;
+  if (posix_memalign(&mem, kReadAlignment, size ? size : 1) != 0) mem = nullptr;
   if (!vec || !mem) {
     std::free(vec);
     std::free(mem);

@@ -29,6 +29,10 @@ struct DirHandle {
   std::uint64_t fh = 0;
   std::vector<DirEntry> entries;  // the whole listing, once read at offset 0
   bool filled = false;
+  // The filesystem gives offsets: it is asked at each one, also after its last,
+  // empty answer (which must not pass for an empty whole listing: seekdir()
+  // back into the directory would find nothing).
+  bool by_offset = false;
 };
 
 DirHandle* handle_of(const fuse_file_info* fi) { return reinterpret_cast<DirHandle*>(fi->fh); }
@@ -127,7 +131,7 @@ int fill_listing(fuse* f, fuse_ino_t ino, off_t off, fuse_file_info* fi, bool pl
   std::shared_lock tree(f->tree);
   DirHandle* dh = handle_of(fi);
   std::lock_guard lock(dh->mutex);
-  if (off == 0 || !dh->filled) {
+  if (off == 0 || !dh->filled || dh->by_offset) {
     if (off == 0) {
       dh->entries.clear();
       dh->filled = false;
@@ -141,7 +145,8 @@ int fill_listing(fuse* f, fuse_ino_t ino, off_t off, fuse_file_info* fi, bool pl
       dh->entries.clear();
       return res;
     }
-    if (ctx.by_offset) return 0;
+    if (ctx.by_offset) dh->by_offset = true;
+    if (dh->by_offset) return 0;
     dh->filled = true;
   }
   for (size_t i = static_cast<size_t>(off); i < dh->entries.size(); ++i) {

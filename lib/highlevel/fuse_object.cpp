@@ -27,6 +27,10 @@ const fuse_opt kLibOptions[] = {
     UF_LIB_OPT("--help", show_help, 1),
     UF_LIB_OPT("debug", debug, 1),
     UF_LIB_OPT("-d", debug, 1),
+    // Also the session's (its request trace): a matched field option never reaches
+    // keep_for_session, so these keep the argument for fuse_session_new, as libfuse.
+    FUSE_OPT_KEY("debug", FUSE_OPT_KEY_KEEP),
+    FUSE_OPT_KEY("-d", FUSE_OPT_KEY_KEEP),
     UF_LIB_OPT("kernel_cache", kernel_cache, 1),
     UF_LIB_OPT("auto_cache", auto_cache, 1),
     UF_LIB_OPT("noauto_cache", auto_cache, 0),
@@ -59,10 +63,9 @@ const fuse_opt kLibOptions[] = {
     FUSE_OPT_END,
 };
 
-// -d and debug are also the session's; everything fuse_new() does not know is.
+// Everything fuse_new() does not know is the session's, but the help.
 int keep_for_session(void*, const char* arg, int, fuse_args*) {
-  return std::strcmp(arg, "-d") == 0 || std::strcmp(arg, "debug") == 0 || (std::strcmp(arg, "-h") != 0 &&
-                                                                           std::strcmp(arg, "--help") != 0);
+  return std::strcmp(arg, "-h") != 0 && std::strcmp(arg, "--help") != 0;
 }
 
 void stop_cleanup(fuse* f) {

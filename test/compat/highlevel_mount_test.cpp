@@ -158,6 +158,16 @@ TEST_P(HighLevelHello, OwnOptionsReachTheFilesystem) {
   EXPECT_EQ(st.st_uid, 4321u);
 }
 
+// -d reaches the session too, as in libfuse: the requests are traced in libfuse's
+// format while fuse_new() sees it as its own debug option.
+TEST_P(HighLevelHello, DebugTracesTheRequests) {
+  ASSERT_NO_FATAL_FAILURE(start("hello_hl", {"-d"}));
+  EXPECT_EQ(read_file(at("hello")), std::optional<std::string>("Hello World!\n"));
+  const std::string log = daemon_->output();
+  EXPECT_NE(log.find("opcode: LOOKUP"), std::string::npos) << log;
+  EXPECT_NE(log.find("opcode: READ"), std::string::npos) << log;
+}
+
 // ---- passthrough_hl.c ------------------------------------------------------------
 
 class HighLevelPassthrough : public SourceMount {

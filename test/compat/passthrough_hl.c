@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -140,16 +141,60 @@ static int pt_releasedir(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
+/* The caller's file-system ids for one call, when they are not the daemon's:
+ * what it makes is its own (in a set-group-ID directory, the directory's group),
+ * and the source clears set-ID bits on its writes, truncations and chowns as it
+ * would for the caller. setfsuid/setfsgid change the calling thread only. */
+struct saved_ids {
+	int changed;
+	uid_t uid;
+	gid_t gid;
+};
+
+static struct saved_ids become_caller(void)
+{
+	struct fuse_context *c = fuse_get_context();
+	struct saved_ids s = { 0, 0, 0 };
+	if (c->uid == geteuid() && c->gid == getegid())
+		return s;
+	s.changed = 1;
+	s.gid = (gid_t)syscall(SYS_setfsgid, c->gid);
+	s.uid = (uid_t)syscall(SYS_setfsuid, c->uid);
+	return s;
+}
+
+/* Back to the daemon's ids; passes `res` (computed before, with its errno) on. */
+static int restore_ids(struct saved_ids s, int res)
+{
+	if (s.changed) {
+		syscall(SYS_setfsuid, s.uid);
+		syscall(SYS_setfsgid, s.gid);
+	}
+	return res;
+}
+
+/* O_DIRECT is not passed on: the buffers the library reads into and writes from
+ * need not be aligned as the source wants. The kernel keeps the semantics
+ * (no page cache for this open) through direct_io. */
+static int source_flags(struct fuse_file_info *fi)
+{
+	if (fi->flags & O_DIRECT)
+		fi->direct_io = 1;
+	return fi->flags & ~O_DIRECT;
+}
+
 static int pt_mknod(const char *path, mode_t mode, dev_t rdev)
 {
+	struct saved_ids ids = become_caller();
 	int res = S_ISFIFO(mode) ? mkfifoat(pt.source_fd, rel(path), mode)
 				 : mknodat(pt.source_fd, rel(path), mode, rdev);
-	return res == -1 ? -errno : 0;
+	return restore_ids(ids, res == -1 ? -errno : 0);
 }
 
 static int pt_mkdir(const char *path, mode_t mode)
 {
-	return mkdirat(pt.source_fd, rel(path), mode) == -1 ? -errno : 0;
+	struct saved_ids ids = become_caller();
+	return restore_ids(ids, mkdirat(pt.source_fd, rel(path), mode) == -1 ? -errno : 0);
 }
 
 static int pt_unlink(const char *path)
@@ -164,7 +209,8 @@ static int pt_rmdir(const char *path)
 
 static int pt_symlink(const char *from, const char *to)
 {
-	return symlinkat(from, pt.source_fd, rel(to)) == -1 ? -errno : 0;
+	struct saved_ids ids = become_caller();
+	return restore_ids(ids, symlinkat(from, pt.source_fd, rel(to)) == -1 ? -errno : 0);
 }
 
 static int pt_rename(const char *from, const char *to, unsigned int flags)
@@ -185,21 +231,23 @@ static int pt_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 
 static int pt_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
+	struct saved_ids ids = become_caller();
 	int res = fi ? fchown((int)fi->fh, uid, gid)
 		     : fchownat(pt.source_fd, rel(path), uid, gid, AT_SYMLINK_NOFOLLOW);
-	return res == -1 ? -errno : 0;
+	return restore_ids(ids, res == -1 ? -errno : 0);
 }
 
 static int pt_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
+	struct saved_ids ids = become_caller();
 	if (fi)
-		return ftruncate((int)fi->fh, size) == -1 ? -errno : 0;
+		return restore_ids(ids, ftruncate((int)fi->fh, size) == -1 ? -errno : 0);
 	int fd = openat(pt.source_fd, rel(path), O_WRONLY);
 	if (fd == -1)
-		return -errno;
+		return restore_ids(ids, -errno);
 	int res = ftruncate(fd, size) == -1 ? -errno : 0;
 	close(fd);
-	return res;
+	return restore_ids(ids, res);
 }
 
 static int pt_utimens(const char *path, const struct timespec ts[2], struct fuse_file_info *fi)
@@ -211,20 +259,22 @@ static int pt_utimens(const char *path, const struct timespec ts[2], struct fuse
 
 static int pt_create(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
-	int fd = openat(pt.source_fd, rel(path), fi->flags, mode);
+	struct saved_ids ids = become_caller();
+	int fd = openat(pt.source_fd, rel(path), source_flags(fi), mode);
 	if (fd == -1)
-		return -errno;
+		return restore_ids(ids, -errno);
 	fi->fh = (uint64_t)fd;
-	return 0;
+	return restore_ids(ids, 0);
 }
 
 static int pt_open(const char *path, struct fuse_file_info *fi)
 {
-	int fd = openat(pt.source_fd, rel(path), fi->flags);
+	struct saved_ids ids = become_caller();  /* an O_TRUNC open truncates as the caller */
+	int fd = openat(pt.source_fd, rel(path), source_flags(fi));
 	if (fd == -1)
-		return -errno;
+		return restore_ids(ids, -errno);
 	fi->fh = (uint64_t)fd;
-	return 0;
+	return restore_ids(ids, 0);
 }
 
 static int pt_read(const char *path, char *buf, size_t size, off_t offset, struct fuse_file_info *fi)
@@ -238,8 +288,9 @@ static int pt_write(const char *path, const char *buf, size_t size, off_t offset
 		    struct fuse_file_info *fi)
 {
 	(void)path;
+	struct saved_ids ids = become_caller();
 	ssize_t res = pwrite((int)fi->fh, buf, size, offset);
-	return res == -1 ? -errno : (int)res;
+	return restore_ids(ids, res == -1 ? -errno : (int)res);
 }
 
 static int pt_statfs(const char *path, struct statvfs *st)
@@ -280,7 +331,8 @@ static int pt_fallocate(const char *path, int mode, off_t offset, off_t length,
 			struct fuse_file_info *fi)
 {
 	(void)path;
-	return fallocate((int)fi->fh, mode, offset, length) == -1 ? -errno : 0;
+	struct saved_ids ids = become_caller();
+	return restore_ids(ids, fallocate((int)fi->fh, mode, offset, length) == -1 ? -errno : 0);
 }
 
 static off_t pt_lseek(const char *path, off_t off, int whence, struct fuse_file_info *fi)

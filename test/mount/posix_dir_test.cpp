@@ -149,7 +149,10 @@ TEST_P(PosixDir, UnlinkWhileOpenFstatShowsNlinkZero) {
   ASSERT_SYS(::unlink(path("f").c_str()));
   struct stat st {};
   ASSERT_SYS(::fstat(fd, &st));
-  EXPECT_EQ(st.st_nlink, 0u);
+  // libfuse's path API keeps an open file it is told to unlink as a .fuse_hidden*
+  // name until the last close (hard_remove off, its default), so the file still
+  // has that one link; so does ours.
+  EXPECT_EQ(st.st_nlink, GetParam().path_api ? 1u : 0u);
   EXPECT_EQ(st.st_size, 3);
 }
 

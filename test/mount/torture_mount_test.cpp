@@ -132,6 +132,15 @@ void expect_clean_daemon_log(const std::string& log) {
 
 class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
  protected:
+  // The passthrough under test: the bundled lowlevel example, or (PathTorture) the
+  // path-API one of the compat tests, libfuse's fuse.h on our library.
+  void start_fs(const std::vector<std::string>& args) {
+    if (!path_api_) return start_passthrough(args);
+    std::vector<std::string> all{"-o", "source=" + src_};
+    all.insert(all.end(), args.begin(), args.end());
+    start_daemon(URINGFUSE_PATH_PASSTHROUGH, all);
+  }
+
   std::vector<std::string> transport_args() const {
     auto args = GetParam().args;
     if (GetParam().uring()) args.insert(args.end(), {"-o", "io_uring_q_depth=" + std::to_string(kDepth)});
@@ -156,7 +165,7 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
   // Signals at 50k/s across the clients while they do metadata, data, O_DIRECT reads,
   // listings, xattrs and locks; more clients than ring entries. Every byte checked.
   void signal_storm(const std::vector<std::string>& daemon_args) {
-    start_passthrough(daemon_args);
+    start_fs(daemon_args);
     const int ms = storm_ms();
     auto clients = start_clients(client_count(), ms, "more,signals");
     SignalStorm storm(pids(clients), 20us);
@@ -177,7 +186,7 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
   // SIGTERM to the daemon a second into a storm: it exits 0, unmounted, and every
   // client ends (its paths may vanish first: the daemon detaches the mount as it stops).
   void sigterm_mid_storm(const std::vector<std::string>& daemon_args) {
-    start_passthrough(daemon_args);
+    start_fs(daemon_args);
     auto clients = start_clients(client_count(), 20000, "more,signals,disconnect,gone");
     SignalStorm storm(pids(clients), 20us);
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(storm_ms(), 1000)));
@@ -186,7 +195,7 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
     const bool done = wait_all_exited(clients, 20s);
     storm.stop();
     ASSERT_TRUE(status.has_value()) << "daemon still running after SIGTERM:\n" << daemon_->output();
-    EXPECT_EQ(*status, 0) << daemon_->output();
+    EXPECT_EQ(*status, sigterm_status()) << daemon_->output();
     expect_clean_daemon_log(daemon_->output());
     EXPECT_TRUE(wait_for_mount(mnt_, false, 5s)) << "mount left behind";
     ASSERT_TRUE(done) << "a client hangs after the daemon left";
@@ -256,10 +265,97 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
     d->signal(SIGTERM);
     auto status = d->wait(15s);
     ASSERT_TRUE(status.has_value()) << "daemon did not exit on SIGTERM:\n" << d->output();
-    EXPECT_EQ(*status, 0) << d->output();
+    EXPECT_EQ(*status, sigterm_status()) << d->output();
     expect_clean_daemon_log(d->output());
     if (GetParam().uring()) expect_queues_balanced(d->output());
   }
+
+  // drop_caches in a loop makes the kernel forget every inode it can while walkers
+  // list and stat a tree, and writers work beside them.
+  void forget_storm_during_tree_walks() {
+    for (int d = 0; d < 8; ++d) {
+      const std::string dir = src_ + "/tree" + std::to_string(d);
+      ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
+      for (int f = 0; f < 40; ++f) std::ofstream(dir + "/f" + std::to_string(f)) << d << " " << f << "\n";
+    }
+    start_fs(transport_args());
+    const int ms = storm_ms();
+    auto writers = start_clients(2, ms, "more");
+    std::atomic<bool> stop{false};
+    std::atomic<long> walks{0}, drops{0}, wrong{0};
+    std::vector<std::thread> walkers;
+    for (int w = 0; w < 2; ++w)
+      walkers.emplace_back([&] {
+        while (!stop.load()) {
+          for (int d = 0; d < 8; ++d) {
+            const std::string dir = mnt_ + "/tree" + std::to_string(d);
+            auto names = list_dir(dir);
+            if (!names || names->size() != 40) ++wrong;
+            for (int f = 0; f < 40; f += 7) {
+              std::ostringstream want;
+              want << d << " " << f << "\n";
+              if (read_file(dir + "/f" + std::to_string(f)).value_or("") != want.str()) ++wrong;
+            }
+          }
+          ++walks;
+        }
+      });
+    std::thread dropper([&] {
+      while (!stop.load()) {
+        std::ofstream("/proc/sys/vm/drop_caches") << "2\n";
+        ++drops;
+        std::this_thread::sleep_for(5ms);
+      }
+    });
+    const bool done = wait_all_exited(writers, std::chrono::milliseconds(ms) + 20s);
+    stop = true;
+    for (auto& t : walkers) t.join();
+    dropper.join();
+    ASSERT_TRUE(done) << "a writer hangs";
+    EXPECT_EQ(wrong.load(), 0) << "walks saw missing names or wrong bytes";
+    EXPECT_GT(walks.load(), 2);
+    EXPECT_GT(drops.load(), 10);
+    for (unsigned i = 0; i < writers.size(); ++i) {
+      auto status = writers[i]->wait(1s);
+      ASSERT_TRUE(status.has_value());
+      EXPECT_EQ(*status, 0) << writers[i]->output();
+      expect_source_matches(i, writers[i]->output());
+    }
+    expect_still_working();
+    stop_and_check_log();
+  }
+
+  // The mount detached (umount -l) in the middle of a storm: clients lose their paths,
+  // the last reference goes, the kernel sends DESTROY and the daemon exits 0.
+  void unmount_mid_storm() {
+    start_fs(transport_args());
+    auto clients = start_clients(client_count(), 20000, "more,signals,disconnect,gone");
+    SignalStorm storm(pids(clients), 20us);
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(storm_ms(), 1000)));
+    ASSERT_EQ(::umount2(mnt_.c_str(), MNT_DETACH), 0) << std::strerror(errno);
+    const bool done = wait_all_exited(clients, 20s);
+    storm.stop();
+    ASSERT_TRUE(done) << "a client hangs after the unmount";
+    for (auto& c : clients) {
+      auto s = c->wait(1s);
+      ASSERT_TRUE(s.has_value());
+      EXPECT_EQ(*s, 0) << c->output();
+    }
+    auto status = daemon_->wait(15s);
+    ASSERT_TRUE(status.has_value()) << "daemon still running after the unmount:\n" << daemon_->output();
+    EXPECT_EQ(*status, 0) << daemon_->output();
+    expect_clean_daemon_log(daemon_->output());
+  }
+
+  // What the daemon exits with after SIGTERM: 0, or libfuse's fuse_main's 8.
+  int sigterm_status() const { return path_api_ ? 8 : 0; }
+
+  bool path_api_ = false;
+};
+
+class PathTorture : public Torture {
+ protected:
+  PathTorture() { path_api_ = true; }
 };
 
 // Signals at 50k/s across the clients while they do metadata, data, O_DIRECT reads,
@@ -349,88 +445,24 @@ TEST_P(Torture, RequestsInterruptedWhileTheyWait) {
   stop_and_check_log();
 }
 
-// drop_caches in a loop makes the kernel forget every inode it can while walkers
-// list and stat a tree, and writers work beside them.
-TEST_P(Torture, ForgetStormDuringTreeWalks) {
-  for (int d = 0; d < 8; ++d) {
-    const std::string dir = src_ + "/tree" + std::to_string(d);
-    ASSERT_EQ(::mkdir(dir.c_str(), 0755), 0);
-    for (int f = 0; f < 40; ++f) std::ofstream(dir + "/f" + std::to_string(f)) << d << " " << f << "\n";
-  }
-  start_passthrough(transport_args());
-  const int ms = storm_ms();
-  auto writers = start_clients(2, ms, "more");
-  std::atomic<bool> stop{false};
-  std::atomic<long> walks{0}, drops{0}, wrong{0};
-  std::vector<std::thread> walkers;
-  for (int w = 0; w < 2; ++w)
-    walkers.emplace_back([&] {
-      while (!stop.load()) {
-        for (int d = 0; d < 8; ++d) {
-          const std::string dir = mnt_ + "/tree" + std::to_string(d);
-          auto names = list_dir(dir);
-          if (!names || names->size() != 40) ++wrong;
-          for (int f = 0; f < 40; f += 7) {
-            std::ostringstream want;
-            want << d << " " << f << "\n";
-            if (read_file(dir + "/f" + std::to_string(f)).value_or("") != want.str()) ++wrong;
-          }
-        }
-        ++walks;
-      }
-    });
-  std::thread dropper([&] {
-    while (!stop.load()) {
-      std::ofstream("/proc/sys/vm/drop_caches") << "2\n";
-      ++drops;
-      std::this_thread::sleep_for(5ms);
-    }
-  });
-  const bool done = wait_all_exited(writers, std::chrono::milliseconds(ms) + 20s);
-  stop = true;
-  for (auto& t : walkers) t.join();
-  dropper.join();
-  ASSERT_TRUE(done) << "a writer hangs";
-  EXPECT_EQ(wrong.load(), 0) << "walks saw missing names or wrong bytes";
-  EXPECT_GT(walks.load(), 2);
-  EXPECT_GT(drops.load(), 10);
-  for (unsigned i = 0; i < writers.size(); ++i) {
-    auto status = writers[i]->wait(1s);
-    ASSERT_TRUE(status.has_value());
-    EXPECT_EQ(*status, 0) << writers[i]->output();
-    expect_source_matches(i, writers[i]->output());
-  }
-  expect_still_working();
-  stop_and_check_log();
-}
+TEST_P(Torture, ForgetStormDuringTreeWalks) { forget_storm_during_tree_walks(); }
 
 // SIGTERM in the middle of a storm: the daemon exits 0 and unmounts; every client
 // ends (finished, or told ENOTCONN/ECONNABORTED), none hangs.
 TEST_P(Torture, SigtermMidStorm) { sigterm_mid_storm(transport_args()); }
 
-// The mount detached (umount -l) in the middle of a storm: clients lose their paths,
-// the last reference goes, the kernel sends DESTROY and the daemon exits 0.
-TEST_P(Torture, UnmountMidStorm) {
-  start_passthrough(transport_args());
-  auto clients = start_clients(client_count(), 20000, "more,signals,disconnect,gone");
-  SignalStorm storm(pids(clients), 20us);
-  std::this_thread::sleep_for(std::chrono::milliseconds(std::min(storm_ms(), 1000)));
-  ASSERT_EQ(::umount2(mnt_.c_str(), MNT_DETACH), 0) << std::strerror(errno);
-  const bool done = wait_all_exited(clients, 20s);
-  storm.stop();
-  ASSERT_TRUE(done) << "a client hangs after the unmount";
-  for (auto& c : clients) {
-    auto s = c->wait(1s);
-    ASSERT_TRUE(s.has_value());
-    EXPECT_EQ(*s, 0) << c->output();
-  }
-  auto status = daemon_->wait(15s);
-  ASSERT_TRUE(status.has_value()) << "daemon still running after the unmount:\n" << daemon_->output();
-  EXPECT_EQ(*status, 0) << daemon_->output();
-  expect_clean_daemon_log(daemon_->output());
-}
+TEST_P(Torture, UnmountMidStorm) { unmount_mid_storm(); }
 
 INSTANTIATE_TEST_SUITE_P(Transports, Torture, ::testing::ValuesIn(all_transports()), transport_name);
+
+// The same storms over the path API (test/compat/passthrough_hl.c): its node table,
+// path building and tree lock under signals, FORGETs, SIGTERM and unmount.
+TEST_P(PathTorture, SignalStormOverEveryClassOfOperation) { signal_storm(transport_args()); }
+TEST_P(PathTorture, ForgetStormDuringTreeWalks) { forget_storm_during_tree_walks(); }
+TEST_P(PathTorture, SigtermMidStorm) { sigterm_mid_storm(transport_args()); }
+TEST_P(PathTorture, UnmountMidStorm) { unmount_mid_storm(); }
+
+INSTANTIATE_TEST_SUITE_P(Transports, PathTorture, ::testing::ValuesIn(all_transports()), transport_name);
 
 }  // namespace
 }  // namespace uringfuse::test

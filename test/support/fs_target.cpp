@@ -23,8 +23,9 @@ using namespace std::chrono_literals;
 
 std::vector<TargetKind> all_targets() {
   std::vector<TargetKind> out;
-  out.push_back({"Native", false, {}});
-  for (const Transport& t : all_transports()) out.push_back({"Passthrough_" + t.name, true, t});
+  out.push_back({"Native", false, {}, false});
+  for (const Transport& t : all_transports()) out.push_back({"Passthrough_" + t.name, true, t, false});
+  for (const Transport& t : all_transports()) out.push_back({"PathPassthrough_" + t.name, true, t, true});
   return out;
 }
 
@@ -51,18 +52,22 @@ void FsTarget::start(const TargetKind& kind) {
   ASSERT_EQ(::chmod(src_.c_str(), 0777), 0) << std::strerror(errno);
   ASSERT_EQ(::chmod(mnt_.c_str(), 0777), 0) << std::strerror(errno);
 
-  const std::string bin = example_binary("passthrough");
+  const std::string bin = kind.path_api ? std::string(URINGFUSE_PATH_PASSTHROUGH) : example_binary("passthrough");
   if (::access(bin.c_str(), X_OK) != 0) {
     int err = errno;
-    FAIL() << "passthrough example binary missing: " << bin << " (" << std::strerror(err)
-           << "); build example/passthrough before running the passthrough targets";
+    FAIL() << "passthrough binary missing: " << bin << " (" << std::strerror(err)
+           << "); build it before running the passthrough targets";
   }
-  std::vector<std::string> args = {"-f", "--timeout=0", "-o", "allow_other,default_permissions"};
+  std::vector<std::string> args;
+  if (kind.path_api)
+    args = {"-f", "-o", "allow_other,default_permissions,source=" + src_};
+  else
+    args = {"-f", "--timeout=0", "-o", "allow_other,default_permissions"};
   args.insert(args.end(), kind.transport.args.begin(), kind.transport.args.end());
   if (asks_for_io_uring(args)) {
     ASSERT_TRUE(enable_fuse_uring()) << "cannot enable FUSE-over-io_uring";
   }
-  args.push_back(src_);
+  if (!kind.path_api) args.push_back(src_);
   args.push_back(mnt_);
   daemon_.emplace(bin, args, dir_.sub("daemon.log"));
   // Up to 10 s for the mount, but stop waiting as soon as the daemon has exited.

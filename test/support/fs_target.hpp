@@ -23,12 +23,16 @@
 namespace uringfuse::test {
 
 struct TargetKind {
-  std::string name;  // "Native" or "Passthrough_<transport>"
-  bool passthrough = false;
+  std::string name;  // "Native", "Passthrough_<transport>" or "PathPassthrough_<transport>"
+  bool passthrough = false;  // mounted: one of the two passthroughs
   Transport transport;  // unused for native
+  // The path-API passthrough (test/compat/passthrough_hl.c, libfuse's high-level
+  // fuse.h) instead of the bundled lowlevel example.
+  bool path_api = false;
 };
 
-// Native first, then passthrough over every transport.
+// Native first, then the passthrough example over every transport, then the
+// path-API passthrough over every transport.
 std::vector<TargetKind> all_targets();
 // For INSTANTIATE_TEST_SUITE_P: the kind's name, so `--gtest_filter='*/Native'` selects
 // the reference run and `*/Passthrough_*` the mounted ones.
@@ -46,7 +50,8 @@ class FsTarget {
 
   // Native: root() is a fresh mkdtemp directory. Passthrough: starts
   // `passthrough -f --timeout=0 -o allow_other,default_permissions <transport> src mnt`
-  // and waits for the mount; root() is mnt. Root directories are mode 0777 so that a
+  // (path API: `passthrough_hl -f -o allow_other,default_permissions,source=src
+  // <transport> mnt`, which caches no attributes either) and waits for the mount; root() is mnt. Root directories are mode 0777 so that a
   // child running as another uid can work in them.
   void start(const TargetKind& kind);
   // Stops the daemon (SIGTERM, wait, force_unmount, always) and checks nothing is
