@@ -16,6 +16,9 @@
 //   gone      the mount is detached mid-run: ENOENT for a path counts as that too
 //   slow      DIR is a file whose read waits until the reader is interrupted (the
 //             notify example's /slow): read it in a loop; EINTR is the answer wanted
+//   hidden    listings may also show .fuse_hidden* names: libfuse's path API keeps a
+//             file the client unlinks while the library still has it open (RELEASE
+//             comes asynchronously, after close() returned) under such a name
 // Exit status 0, or 1 with the first mismatch or unexpected error on stderr.
 #include <dirent.h>
 #include <fcntl.h>
@@ -50,6 +53,7 @@ struct FileModel {
 
 bool g_tolerate_disconnect = false;
 bool g_tolerate_gone = false;
+bool g_allow_hidden = false;
 volatile sig_atomic_t g_signals = 0;
 
 void count_signal(int) { g_signals = g_signals + 1; }
@@ -287,11 +291,20 @@ class Client {
     if (!d) fail("opendir");
     std::set<std::string> seen;
     while (dirent* e = ::readdir(d))
-      if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..")) seen.insert(e->d_name);
+      if (std::strcmp(e->d_name, ".") && std::strcmp(e->d_name, "..") &&
+          !(g_allow_hidden && std::strncmp(e->d_name, ".fuse_hidden", 12) == 0))
+        seen.insert(e->d_name);
     ::closedir(d);
     std::set<std::string> want;
     for (const auto& entry : files_) want.insert(entry.first);
-    if (seen != want) fail("the directory lists other names than were made");
+    if (seen != want) {
+      std::string diff;
+      for (const auto& n : seen)
+        if (!want.count(n)) diff += " +" + n;
+      for (const auto& n : want)
+        if (!seen.count(n)) diff += " -" + n;
+      fail("the directory lists other names than were made:" + diff);
+    }
   }
 
   std::string dir_;
@@ -342,6 +355,7 @@ int main(int argc, char** argv) {
     ::sigprocmask(SIG_UNBLOCK, &usr1, nullptr);
   }
   g_tolerate_gone = has("gone");
+  g_allow_hidden = has("hidden");
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::atoi(argv[3]));
   if (has("slow")) return read_until_interrupted(argv[1], until);
   Client client(argv[1], std::strtoull(argv[2], nullptr, 10), has("more"));

@@ -206,7 +206,8 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
     }
   }
 
-  std::vector<std::unique_ptr<Process>> start_clients(unsigned n, int ms, const std::string& features) {
+  std::vector<std::unique_ptr<Process>> start_clients(unsigned n, int ms, std::string features) {
+    if (path_api_) features += ",hidden";
     SignalsHeldForChildren held;
     std::vector<std::unique_ptr<Process>> clients;
     for (unsigned i = 0; i < n; ++i) {
@@ -242,9 +243,25 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
       ASSERT_TRUE(got.has_value()) << "client " << i << ": " << name << " missing in the source";
       EXPECT_TRUE(*got == load_content(generation, 0, size)) << "client " << i << ": " << name << " differs";
     }
+    if (path_api_) ASSERT_NO_FATAL_FAILURE(expect_hidden_files_go(src_ + "/p" + std::to_string(i)));
     auto listed = list_dir(src_ + "/p" + std::to_string(i));
     ASSERT_TRUE(listed.has_value());
     EXPECT_EQ(std::set<std::string>(listed->begin(), listed->end()), names) << "client " << i;
+  }
+
+  // Every .fuse_hidden* file the path API made goes once the kernel's last RELEASE
+  // for it arrives, which may be a moment after the clients exited.
+  void expect_hidden_files_go(const std::string& dir) {
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    std::vector<std::string> hidden;
+    do {
+      hidden.clear();
+      for (const auto& name : list_dir(dir).value_or(std::vector<std::string>{}))
+        if (name.rfind(".fuse_hidden", 0) == 0) hidden.push_back(name);
+      if (hidden.empty()) return;
+      std::this_thread::sleep_for(20ms);
+    } while (std::chrono::steady_clock::now() < until);
+    FAIL() << hidden.size() << " .fuse_hidden files left in " << dir << ", first " << hidden.front();
   }
 
   // The daemon is alive and the filesystem answers after the storm.

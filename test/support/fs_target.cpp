@@ -60,7 +60,12 @@ void FsTarget::start(const TargetKind& kind) {
   }
   std::vector<std::string> args;
   if (kind.path_api)
-    args = {"-f", "-o", "allow_other,default_permissions,source=" + src_};
+    // hard_remove: an unlinked open file goes at once, as POSIX has it. Without it
+    // (libfuse's default, which PathTorture and the compat tests cover) a file
+    // unlinked just after close() can still be open to the library, its RELEASE
+    // coming asynchronously, and stay a moment as .fuse_hidden*: an rmdir of its
+    // directory would fail with ENOTEMPTY now and then.
+    args = {"-f", "-o", "allow_other,default_permissions,hard_remove,source=" + src_};
   else
     args = {"-f", "--timeout=0", "-o", "allow_other,default_permissions"};
   args.insert(args.end(), kind.transport.args.begin(), kind.transport.args.end());

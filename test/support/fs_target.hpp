@@ -50,8 +50,8 @@ class FsTarget {
 
   // Native: root() is a fresh mkdtemp directory. Passthrough: starts
   // `passthrough -f --timeout=0 -o allow_other,default_permissions <transport> src mnt`
-  // (path API: `passthrough_hl -f -o allow_other,default_permissions,source=src
-  // <transport> mnt`, which caches no attributes either) and waits for the mount; root() is mnt. Root directories are mode 0777 so that a
+  // (path API: `passthrough_hl -f -o allow_other,default_permissions,hard_remove,
+  // source=src <transport> mnt`, which caches no attributes either) and waits for the mount; root() is mnt. Root directories are mode 0777 so that a
   // child running as another uid can work in them.
   void start(const TargetKind& kind);
   // Stops the daemon (SIGTERM, wait, force_unmount, always) and checks nothing is
