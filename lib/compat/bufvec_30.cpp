@@ -9,27 +9,29 @@ namespace {
 fuse_buf convert(const fuse_buf_30& b) { return from_30(b); }
 fuse_buf_30 convert(const fuse_buf& b) { return to_30(b); }
 
-template <typename Vec>
-void free_with_buffers(Vec* v) {
-  for (size_t i = 0; i < v->count; ++i)
-    if (!(v->buf[i].flags & FUSE_BUF_IS_FD)) std::free(v->buf[i].mem);
-  std::free(v);
+template <typename To>
+size_t bytes_for(size_t count) {
+  return offsetof(To, buf) + (count > 0 ? count : 1) * sizeof(To::buf[0]);
+}
+
+// The position and every buffer of `from`, in `to`'s layout.
+template <typename To, typename From>
+void copy_converted(To* to, const From* from) {
+  to->count = from->count;
+  to->idx = from->idx;
+  to->off = from->off;
+  for (size_t i = 0; i < from->count; ++i) to->buf[i] = convert(from->buf[i]);
 }
 
 template <typename To, typename From>
 To* adopt(From* theirs) {
   if (!theirs) return nullptr;
-  const size_t count = theirs->count;
-  const size_t bytes = offsetof(To, buf) + (count > 0 ? count : 1) * sizeof(To::buf[0]);
-  auto* ours = static_cast<To*>(std::malloc(bytes));
+  auto* ours = static_cast<To*>(std::malloc(bytes_for<To>(theirs->count)));
   if (!ours) {
     free_with_buffers(theirs);
     return nullptr;
   }
-  ours->count = count;
-  ours->idx = theirs->idx;
-  ours->off = theirs->off;
-  for (size_t i = 0; i < count; ++i) ours->buf[i] = convert(theirs->buf[i]);
+  copy_converted(ours, theirs);
   std::free(theirs);
   return ours;
 }
@@ -38,19 +40,14 @@ To* adopt(From* theirs) {
 
 template <typename From, typename To>
 BufvecView<From, To>::BufvecView(From* theirs) : theirs_(theirs) {
-  const size_t count = theirs ? theirs->count : 0;
-  const size_t bytes = offsetof(To, buf) + (count > 0 ? count : 1) * sizeof(To::buf[0]);
+  const size_t bytes = bytes_for<To>(theirs ? theirs->count : 0);
   if (bytes <= sizeof inline_) {
     ours_ = reinterpret_cast<To*>(inline_);
   } else {
     heap_.resize((bytes + sizeof(To) - 1) / sizeof(To));
     ours_ = heap_.data();
   }
-  if (!theirs) return;
-  ours_->count = theirs->count;
-  ours_->idx = theirs->idx;
-  ours_->off = theirs->off;
-  for (size_t i = 0; i < count; ++i) ours_->buf[i] = convert(theirs->buf[i]);
+  if (theirs) copy_converted(ours_, theirs);
 }
 
 template class BufvecView<fuse_bufvec_30, fuse_bufvec>;

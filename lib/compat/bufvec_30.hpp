@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdlib>
 #include <vector>
 
 #ifndef FUSE_USE_VERSION
@@ -35,6 +36,15 @@ inline fuse_buf from_30(const fuse_buf_30& b, size_t mem_size = 0) {
   return fuse_buf{b.size, b.flags, b.mem, b.fd, b.pos, mem_size};
 }
 inline fuse_buf_30 to_30(const fuse_buf& b) { return fuse_buf_30{b.size, b.flags, b.mem, b.fd, b.pos}; }
+
+// Frees a read_buf result of either layout: the vector and its memory (not fd) buffers.
+template <typename Vec>
+void free_with_buffers(Vec* v) {
+  if (!v) return;
+  for (size_t i = 0; i < v->count; ++i)
+    if (!(v->buf[i].flags & FUSE_BUF_IS_FD)) std::free(v->buf[i].mem);
+  std::free(v);
+}
 
 // A bufvec of one layout seen in the other for the length of one call; the
 // position (idx and off, which a copy advances) goes back to the caller's struct

@@ -33,12 +33,7 @@ int call_write_buf(fuse_fs* fs, const char* path, fuse_bufvec* buf, off_t off, f
 
 }  // namespace
 
-void free_bufvec(fuse_bufvec* vec) {
-  if (!vec) return;
-  for (size_t i = 0; i < vec->count; ++i)
-    if (!(vec->buf[i].flags & FUSE_BUF_IS_FD)) std::free(vec->buf[i].mem);
-  std::free(vec);
-}
+void free_bufvec(fuse_bufvec* vec) { compat::free_with_buffers(vec); }
 
 int read_buf(fuse_fs* fs, const char* path, fuse_bufvec** bufp, size_t size, off_t off, fuse_file_info* fi) {
   if (fs->op.read_buf) return call_read_buf(fs, path, bufp, size, off, fi);

@@ -131,7 +131,7 @@ int fill_listing(fuse* f, fuse_ino_t ino, off_t off, fuse_file_info* fi, bool pl
   std::shared_lock tree(f->tree);
   DirHandle* dh = handle_of(fi);
   std::lock_guard lock(dh->mutex);
-  if (off == 0 || !dh->filled || dh->by_offset) {
+  if (off == 0 || !dh->filled) {  // never filled for a filesystem that gives offsets
     if (off == 0) {
       dh->entries.clear();
       dh->filled = false;
