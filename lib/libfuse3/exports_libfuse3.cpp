@@ -11,14 +11,13 @@
 
 #include "compat/bufvec_30.hpp"
 #include "compat/layout_entry_points.hpp"
+#include "libfuse3/symver.hpp"
 
 using namespace uringfuse;
 
 using compat::fuse_buf_30;
 using compat::fuse_bufvec_30;
 using compat::NativeBufvec;
-
-#define LIBFUSE3_SYMVER(ours, theirs) __asm__(".symver " #ours ", " theirs)
 
 extern "C" {
 

@@ -9,6 +9,7 @@
 #include "compat/bufvec_30.hpp"
 #include "highlevel/fuse_object.hpp"
 #include "highlevel/layout_calls.hpp"
+#include "libfuse3/symver.hpp"
 
 using namespace uringfuse;
 using namespace uringfuse::highlevel;
@@ -16,8 +17,6 @@ using namespace uringfuse::highlevel;
 namespace {
 constexpr CallerLayout k314 = CallerLayout::libfuse314;
 }
-
-#define LIBFUSE3_SYMVER(ours, theirs) __asm__(".symver " #ours ", " theirs)
 
 extern "C" {
 

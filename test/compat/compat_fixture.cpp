@@ -42,18 +42,6 @@ std::vector<std::string> list_dir(const std::string& path) {
   return names;
 }
 
-bool write_file(const std::string& path, const std::string& data, int flags) {
-  int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
-  std::size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  return ::close(fd) == 0 && done == data.size();
-}
-
 std::string pattern(std::size_t size, unsigned seed) {
   std::string s(size, '\0');
   for (std::size_t i = 0; i < size; ++i) s[i] = static_cast<char>('a' + (i * 7 + seed + i / 4096) % 26);

@@ -30,7 +30,6 @@ std::string compat_binary(const std::string& name);
 
 // Names in a directory, sorted, "." and ".." included.
 std::vector<std::string> list_dir(const std::string& path);
-bool write_file(const std::string& path, const std::string& data, int flags = O_WRONLY | O_CREAT | O_TRUNC);
 // `size` bytes that differ with `seed` and across 4 KiB pages.
 std::string pattern(std::size_t size, unsigned seed);
 

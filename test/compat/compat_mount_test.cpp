@@ -196,7 +196,7 @@ TEST_P(CompatMount, MemfsCreateWriteRead) {
   EXPECT_EQ(st.st_size, static_cast<off_t>(big.size()));
 
   // Appending.
-  ASSERT_TRUE(write_file(at("file"), "+tail", O_WRONLY | O_APPEND));
+  ASSERT_TRUE(append_file(at("file"), "+tail"));
   EXPECT_EQ(read_file(at("file")), std::optional<std::string>("hello MEMfs+tail"));
 }
 

@@ -17,18 +17,11 @@
 namespace uringfuse::test {
 namespace {
 
-class OpenChannel : public ::testing::Test {
+class OpenChannel : public FreshMountpoint<> {
  protected:
-  void SetUp() override {
-    URINGFUSE_REQUIRE_MOUNT_PREREQUISITES();
-    mnt_ = dir_.sub("mnt");
-    ASSERT_EQ(::mkdir(mnt_.c_str(), 0755), 0);
-  }
   void TearDown() override {
     if (!mnt_.empty()) force_unmount(mnt_);  // aborts the connection nobody serves
   }
-  TempDir dir_;
-  std::string mnt_;
 };
 
 TEST_F(OpenChannel, MountsWithTheOptionsAndHandsBackTheDevice) {

@@ -30,11 +30,9 @@ const char* const kSquashfuseLowlevel = "/usr/bin/squashfuse_ll";
 const char* const kSquashfuseHighLevel = "/usr/bin/squashfuse";
 const char* const kMksquashfs = "/usr/bin/mksquashfs";
 
+// The image must keep the exact mode bits (setuid included), whatever the umask.
 bool put(const std::string& path, const std::string& data, mode_t mode = 0644) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return false;
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  return ::close(fd) == 0 && ok && ::chmod(path.c_str(), mode) == 0;
+  return write_file(path, data, mode) && ::chmod(path.c_str(), mode) == 0;
 }
 
 class Squashfuse : public DropInMount {

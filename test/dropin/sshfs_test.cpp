@@ -18,7 +18,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <set>
 #include <string>
@@ -38,12 +37,6 @@ using namespace std::chrono_literals;
 const char* const kSshfs = "/usr/bin/sshfs";
 const char* const kSshd = "/usr/sbin/sshd";
 const char* const kSshKeygen = "/usr/bin/ssh-keygen";
-
-bool put(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << data;
-  return static_cast<bool>(out.flush());
-}
 
 // A port nobody listens on right now (the kernel's pick); sshd binds it next.
 unsigned short unused_port() {
@@ -114,11 +107,11 @@ class Sshfs : public DropInMount {
   }
 
   void make_remote_files() {
-    ASSERT_TRUE(put(remote_ + "/from-server", noise(300001, 5)));
+    ASSERT_TRUE(write_file(remote_ + "/from-server", noise(300001, 5)));
     ASSERT_EQ(::mkdir((remote_ + "/listing").c_str(), 0755), 0);
-    for (int i = 0; i < 200; ++i) ASSERT_TRUE(put(remote_ + "/listing/entry-" + std::to_string(i), std::to_string(i)));
+    for (int i = 0; i < 200; ++i) ASSERT_TRUE(write_file(remote_ + "/listing/entry-" + std::to_string(i), std::to_string(i)));
     for (int i = 0; i < kReaders; ++i)
-      ASSERT_TRUE(put(remote_ + "/reader-" + std::to_string(i), noise(512 * 1024 + i, 100 + i)));
+      ASSERT_TRUE(write_file(remote_ + "/reader-" + std::to_string(i), noise(512 * 1024 + i, 100 + i)));
   }
 
   // sshd -D (in the foreground, our child) with keys made for this test alone, on
@@ -136,7 +129,7 @@ class Sshfs : public DropInMount {
       port_ = unused_port();
       ASSERT_NE(port_, 0);
       const std::string config = dir_.sub("sshd_config");
-      ASSERT_TRUE(put(config, "ListenAddress 127.0.0.1:" + std::to_string(port_) + "\n" +
+      ASSERT_TRUE(write_file(config, "ListenAddress 127.0.0.1:" + std::to_string(port_) + "\n" +
                                   "HostKey " + dir_.sub("host_key") + "\n" +
                                   "AuthorizedKeysFile " + dir_.sub("authorized_keys") + "\n" +
                                   "PermitRootLogin prohibit-password\n"
@@ -171,7 +164,7 @@ TEST_P(Sshfs, WritesReachTheServerByteForByte) {
   for (std::size_t size : {0ul, 1ul, 4095ul, 4096ul, 65537ul, 1024ul * 1024 + 3}) {
     const std::string name = "/written-" + std::to_string(size);
     const std::string data = noise(size, seed++);
-    ASSERT_TRUE(put(mnt_ + name, data)) << name;
+    ASSERT_TRUE(write_file(mnt_ + name, data)) << name;
     bool ok = false;
     EXPECT_EQ(file_bytes(remote_ + name, &ok), data) << name;
     EXPECT_TRUE(ok) << name;
@@ -199,7 +192,7 @@ TEST_P(Sshfs, ServerFilesReadBackTheSame) {
 
 TEST_P(Sshfs, NameChangesHappenOnTheServer) {
   ASSERT_EQ(::mkdir((mnt_ + "/dir").c_str(), 0750), 0) << std::strerror(errno);
-  ASSERT_TRUE(put(mnt_ + "/dir/file", "contents\n"));
+  ASSERT_TRUE(write_file(mnt_ + "/dir/file", "contents\n"));
   ASSERT_EQ(::rename((mnt_ + "/dir/file").c_str(), (mnt_ + "/moved").c_str()), 0) << std::strerror(errno);
   EXPECT_EQ(file_bytes(remote_ + "/moved"), "contents\n");
   EXPECT_NE(::access((remote_ + "/dir/file").c_str(), F_OK), 0);

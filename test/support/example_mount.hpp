@@ -26,14 +26,26 @@
 
 namespace uringfuse::test {
 
+// A fresh temporary directory with an empty mountpoint `mnt_` in it, once the
+// machine can mount at all. Teardown is the subclass's: what to undo depends on
+// what it mounted.
 template <class Base = ::testing::Test>
-class ExampleMount : public Base {
+class FreshMountpoint : public Base {
  protected:
   void SetUp() override {
     URINGFUSE_REQUIRE_MOUNT_PREREQUISITES();
     mnt_ = dir_.sub("mnt");
     ASSERT_EQ(::mkdir(mnt_.c_str(), 0755), 0);
   }
+  TempDir dir_;
+  std::string mnt_;
+};
+
+template <class Base = ::testing::Test>
+class ExampleMount : public FreshMountpoint<Base> {
+ protected:
+  using FreshMountpoint<Base>::dir_;
+  using FreshMountpoint<Base>::mnt_;
 
   void TearDown() override {
     if (watchdog_ && watchdog_->fired()) ADD_FAILURE() << "watchdog aborted a hung mount";
@@ -85,8 +97,6 @@ class ExampleMount : public Base {
 
   KernelLogWatch kernel_log_;
   bool expect_quiet_kernel_ = true;
-  TempDir dir_;
-  std::string mnt_;
   std::optional<Process> daemon_;
   std::optional<Watchdog> watchdog_;
   bool uring_ = false;  // the running daemon serves over io_uring

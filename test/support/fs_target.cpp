@@ -121,23 +121,6 @@ void FsTarget::stop() {
   }
 }
 
-bool write_file(const std::string& path, const std::string& content, mode_t mode) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return false;
-  std::size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n <= 0) {
-      int err = n < 0 ? errno : EIO;
-      ::close(fd);
-      errno = err;
-      return false;
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  return ::close(fd) == 0;
-}
-
 std::optional<std::string> pread_string(int fd, std::size_t len, off_t off) {
   std::string out(len, '\0');
   std::size_t done = 0;

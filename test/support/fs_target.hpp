@@ -132,8 +132,6 @@ class Fd {
   int fd_ = -1;
 };
 
-// Creates (or truncates) `path` with `content`; false on any error (errno kept).
-bool write_file(const std::string& path, const std::string& content, mode_t mode = 0644);
 // pread of up to `len` bytes at `off`; nullopt on error.
 std::optional<std::string> pread_string(int fd, std::size_t len, off_t off);
 // The names in a directory, without "." and "..", sorted; nullopt on error.

@@ -264,4 +264,31 @@ std::optional<std::string> read_file(const std::string& path) {
   return out;
 }
 
+namespace {
+bool write_all_to(const std::string& path, const std::string& content, int flags, mode_t mode) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  if (fd < 0) return false;
+  std::size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n <= 0) {
+      int err = n < 0 ? errno : EIO;
+      ::close(fd);
+      errno = err;
+      return false;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  return ::close(fd) == 0;
+}
+}  // namespace
+
+bool write_file(const std::string& path, const std::string& content, mode_t mode) {
+  return write_all_to(path, content, O_WRONLY | O_CREAT | O_TRUNC, mode);
+}
+
+bool append_file(const std::string& path, const std::string& content) {
+  return write_all_to(path, content, O_WRONLY | O_APPEND, 0);
+}
+
 }  // namespace uringfuse::test

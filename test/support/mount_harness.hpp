@@ -118,4 +118,10 @@ std::string example_binary(const std::string& name);
 // Reads a whole file through the mount with plain syscalls.
 std::optional<std::string> read_file(const std::string& path);
 
+// Creates or truncates `path` (with `mode` if it is new) and writes all of
+// `content`; false with errno set if any step fails.
+bool write_file(const std::string& path, const std::string& content, mode_t mode = 0644);
+// Appends all of `content` to an existing file.
+bool append_file(const std::string& path, const std::string& content);
+
 }  // namespace uringfuse::test
