@@ -135,6 +135,9 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
   // The passthrough under test: the bundled lowlevel example, or (PathTorture) the
   // path-API one of the compat tests, libfuse's fuse.h on our library.
   void start_fs(const std::vector<std::string>& args) {
+    // A storm of URINGFUSE_TORTURE_MS plus its checks must not look hung to the
+    // watchdog: with 30 s storms its default 30 s cut every case short.
+    watchdog_deadline_ = std::chrono::seconds(30 + 2 * storm_ms() / 1000);
     if (!path_api_) return start_passthrough(args);
     std::vector<std::string> all{"-o", "source=" + src_};
     all.insert(all.end(), args.begin(), args.end());

@@ -68,7 +68,7 @@ class ExampleMount : public FreshMountpoint<Base> {
     args.push_back(mnt_);
     daemon_.emplace(example_binary(example), args, dir_.sub("daemon.log"));
     ASSERT_TRUE(wait_for_mount(mnt_, true, 10s)) << "not mounted; daemon said:\n" << daemon_->output();
-    watchdog_.emplace(mnt_, std::chrono::seconds(30));
+    watchdog_.emplace(mnt_, watchdog_deadline_);
     if (asks_for_io_uring(args)) {
       ASSERT_TRUE(wait_for_uring(*daemon_)) << daemon_->output();
       uring_ = true;
@@ -97,6 +97,9 @@ class ExampleMount : public FreshMountpoint<Base> {
 
   KernelLogWatch kernel_log_;
   bool expect_quiet_kernel_ = true;
+  // How long a mount may live before the watchdog takes it for hung and aborts it;
+  // tests that run longer on purpose (long torture storms) raise it first.
+  std::chrono::seconds watchdog_deadline_{30};
   std::optional<Process> daemon_;
   std::optional<Watchdog> watchdog_;
   bool uring_ = false;  // the running daemon serves over io_uring
