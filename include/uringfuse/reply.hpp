@@ -38,6 +38,12 @@ class ReplyBase {
   // True until the reply has been sent.
   bool pending() const { return slot_ != nullptr; }
   std::uint64_t unique() const noexcept;
+  // Once sent: 0 if the kernel took the answer (over io_uring: it is queued for the
+  // next commit), or the negative errno that kept it out: -ENOENT when the kernel
+  // had given up on the request (its caller was interrupted), -ENODEV when the
+  // session or its connection has ended. An OPEN, OPENDIR or CREATE whose answer
+  // failed will never see its RELEASE: undo it (libfuse's high-level API does).
+  int send_status() const noexcept { return send_status_; }
 
  protected:
   explicit ReplyBase(RequestSlot& slot) noexcept;
@@ -61,6 +67,7 @@ class ReplyBase {
   // Kept once it is sent, only to name the request if it is answered again.
   std::uint64_t sent_unique_ = 0;
   std::uint32_t sent_opcode_ = 0;
+  int send_status_ = 0;
 };
 
 // Success with no body: RELEASE, RELEASEDIR, FLUSH, ACCESS, ...

@@ -72,12 +72,29 @@ OpenResult open_of(const fuse_file_info& fi) {
   return r;
 }
 
+// What sending the request's reply came to (ReplyBase::send_status): 0, or -ENOENT /
+// -ENODEV when the kernel will not see it; libfuse's fuse_reply_* return the same.
+int send_status_of(const CompatReply& reply) {
+  return std::visit([](const auto& r) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(r)>, std::monostate>) return 0;
+    else return r.send_status();
+  }, reply);
+}
+
+// Ends the request, returning what its reply's send came to.
+int finish(fuse_req* req) {
+  int status = send_status_of(req->reply);
+  end_request(req);
+  return status;
+}
+
 // Answers with `send` if the request carries a `Reply`; EIO (and a log line) if not.
 template <class Reply, class F>
 int answer(fuse_req* req, const char* what, F&& send) {
   if (answered_before(req, what)) return -EINVAL;
   if (auto* r = std::get_if<Reply>(&req->reply)) {
     send(*r);
+    return finish(req);
   } else {
     log(LogLevel::err, "uringfuse: %s does not fit request #%llu; answering EIO", what,
         static_cast<unsigned long long>(req->request.unique));
@@ -86,7 +103,7 @@ int answer(fuse_req* req, const char* what, F&& send) {
     }, req->reply);
   }
   end_request(req);
-  return 0;
+  return -EINVAL;
 }
 
 std::span<const std::byte> bytes_of(const void* p, std::size_t n) {
@@ -114,8 +131,7 @@ int fuse_reply_err(fuse_req_t req, int err) {
       std::move(r).error(err == 0 ? EIO : err);
     }
   }, req->reply);
-  end_request(req);
-  return 0;
+  return finish(req);
 }
 
 void fuse_reply_none(fuse_req_t req) {
@@ -189,8 +205,7 @@ int reply_data(fuse_req_t req, struct fuse_bufvec* bufv, enum fuse_buf_copy_flag
     const fuse_buf& b = bufv->buf[bufv->idx];
     if ((b.flags & FUSE_BUF_IS_FD) && (b.flags & FUSE_BUF_FD_SEEK) && bufv->off <= b.size) {
       std::move(*data).from_file(b.fd, b.pos + static_cast<off_t>(bufv->off), b.size - bufv->off);
-      end_request(req);
-      return 0;
+      return finish(req);
     }
   }
   // Copy straight into the reply's buffer: over io_uring that is the ring payload.
@@ -200,8 +215,7 @@ int reply_data(fuse_req_t req, struct fuse_bufvec* bufv, enum fuse_buf_copy_flag
   ssize_t n = buf_copy(&dst, bufv, flags);
   if (n < 0) return fuse_reply_err(req, static_cast<int>(-n));
   std::move(*data).commit(static_cast<std::size_t>(n));
-  end_request(req);
-  return 0;
+  return finish(req);
 }
 
 }  // namespace uringfuse::compat

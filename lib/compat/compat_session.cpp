@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -227,7 +229,9 @@ void fuse_session_unmount(fuse_session* se) {
 
 void fuse_session_destroy(fuse_session* se) {
   if (g_signal_session == se) g_signal_session = nullptr;
-  delete se;
+  const int custom_fd = se->custom_fd;
+  delete se;  // destroy() runs first if INIT was answered (Session's destructor)
+  if (custom_fd >= 0) ::close(custom_fd);  // fuse_session_custom_io's fd, as libfuse closes it
 }
 
 int fuse_session_fd(const fuse_session* se) {

@@ -43,7 +43,8 @@ ReplyBase::ReplyBase(RequestSlot& slot) noexcept : slot_(&slot) { slot.hold(); }
 ReplyBase::ReplyBase(ReplyBase&& other) noexcept
     : slot_(std::exchange(other.slot_, nullptr)),
       sent_unique_(other.sent_unique_),
-      sent_opcode_(other.sent_opcode_) {}
+      sent_opcode_(other.sent_opcode_),
+      send_status_(other.send_status_) {}
 
 ReplyBase::~ReplyBase() {
   if (!slot_) return;
@@ -96,19 +97,22 @@ namespace {
 
 // The one way out of a reply: through the slot's target while the session lives (then
 // the slot leaves its interrupt table and is let go), or, once the session is gone
-// with its targets and interrupt tables, nothing sent and the slot (which outlives the
-// session) let go without touching the table.
+// with its targets and interrupt tables, nothing sent (-ENODEV) and the slot (which
+// outlives the session) let go without touching the table. Returns what the target's
+// send did.
 template <class Send>
-void send_through(RequestSlot* slot, Send&& send) noexcept {
+int send_through(RequestSlot* slot, Send&& send) noexcept {
   detail::GatePass pass(slot->gate);
   if (!pass) {
     log(LogLevel::notice, "uringfuse: %s #%llu: answered after its session ended; nothing sent",
         opcode_name_of(slot->opcode), static_cast<unsigned long long>(slot->unique));
     slot->table = nullptr;
-    return slot->release();
+    slot->release();
+    return -ENODEV;
   }
-  send(*slot->target);
+  int status = send(*slot->target);
   detail::slot_replied(slot);
+  return status;
 }
 
 }  // namespace
@@ -116,18 +120,18 @@ void send_through(RequestSlot* slot, Send&& send) noexcept {
 void ReplyBase::deliver(int error, std::span<const iovec> body) noexcept {
   RequestSlot* slot = take_slot();
   if (!slot) return;
-  send_through(slot, [&](ReplyTarget& target) noexcept {
+  send_status_ = send_through(slot, [&](ReplyTarget& target) noexcept {
     if (slot->trace != detail::Trace::off) trace_reply(slot->trace, slot->unique, error, total_size(body));
-    target.send(slot->unique, error, body);
+    return target.send(slot->unique, error, body);
   });
 }
 
 void ReplyBase::send_file(int fd, off_t offset, std::size_t size) {
   RequestSlot* slot = take_slot();
   if (!slot) return;
-  send_through(slot, [&](ReplyTarget& target) noexcept {
+  send_status_ = send_through(slot, [&](ReplyTarget& target) noexcept {
     trace_reply_from_file(slot->trace, slot->unique, fd, size, static_cast<long long>(offset));
-    target.send_file(slot->unique, fd, offset, size);
+    return target.send_file(slot->unique, fd, offset, size);
   });
 }
 

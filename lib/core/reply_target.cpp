@@ -9,7 +9,7 @@
 
 namespace uringfuse {
 
-void ReplyTarget::send_file(std::uint64_t unique, int fd, off_t offset, std::size_t size) noexcept {
+int ReplyTarget::send_file(std::uint64_t unique, int fd, off_t offset, std::size_t size) noexcept {
   // The lent buffer when there is one; otherwise this thread's own, grown once to the
   // largest read rather than allocated per request.
   thread_local std::vector<std::byte> own;
@@ -32,7 +32,7 @@ void ReplyTarget::send_file(std::uint64_t unique, int fd, off_t offset, std::siz
     got += static_cast<std::size_t>(n);
   }
   iovec body{buffer.data(), got};
-  send(unique, 0, {&body, 1});
+  return send(unique, 0, {&body, 1});
 }
 
 }  // namespace uringfuse

@@ -27,6 +27,7 @@ struct DirEntry {
 struct DirHandle {
   std::mutex mutex;
   std::uint64_t fh = 0;
+  fuse_ino_t ino = 0;
   std::vector<DirEntry> entries;  // the whole listing, once read at offset 0
   bool filled = false;
   // The filesystem gives offsets: it is asked at each one, also after its last,
@@ -36,6 +37,24 @@ struct DirHandle {
 };
 
 DirHandle* handle_of(const fuse_file_info* fi) { return reinterpret_cast<DirHandle*>(fi->fh); }
+
+// Counted in fuse::open_dirs from opendir's reply to releasedir.
+DirHandle* new_handle(fuse* f, fuse_ino_t ino, std::uint64_t fh) {
+  auto* dh = new DirHandle;
+  dh->fh = fh;
+  dh->ino = ino;
+  std::lock_guard lock(f->open_dirs_mutex);
+  f->open_dirs.insert(dh);
+  return dh;
+}
+
+void delete_handle(fuse* f, DirHandle* dh) {
+  {
+    std::lock_guard lock(f->open_dirs_mutex);
+    f->open_dirs.erase(dh);
+  }
+  delete dh;
+}
 
 // The filesystem's view of the open directory: its own fh.
 fuse_file_info user_info(const fuse_file_info* fi) {
@@ -182,11 +201,14 @@ void hl_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!path) return reply_status(scope, req, -ENOENT);
   int res = fuse_fs_opendir(f->fs, path->c_str(), fi);
   if (res != 0) return reply_status(scope, req, res);
-  auto* dh = new DirHandle;
-  dh->fh = fi->fh;
+  DirHandle* dh = new_handle(f, ino, fi->fh);
   fi->fh = reinterpret_cast<std::uint64_t>(dh);
   scope.end();
-  fuse_reply_open(req, fi);
+  if (reply_refused(fuse_reply_open(req, fi))) {  // no RELEASEDIR will come for it
+    fuse_file_info mine = user_info(fi);
+    fuse_fs_releasedir(f->fs, path->c_str(), &mine);
+    delete_handle(f, dh);
+  }
 }
 
 void hl_releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
@@ -199,7 +221,7 @@ void hl_releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
     fuse_file_info mine = user_info(fi);
     res = fuse_fs_releasedir(f->fs, c_path(path), &mine);
   }
-  delete handle_of(fi);
+  delete_handle(f, handle_of(fi));
   reply_status(scope, req, res);
 }
 
@@ -213,6 +235,23 @@ void hl_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info* f
 }
 
 }  // namespace
+
+void release_dirs_left_open(fuse* f) {
+  std::unordered_set<void*> left;
+  {
+    std::lock_guard lock(f->open_dirs_mutex);
+    left.swap(f->open_dirs);
+  }
+  std::shared_lock tree(f->tree);
+  for (void* p : left) {
+    auto* dh = static_cast<DirHandle*>(p);
+    auto path = f->nodes->path(dh->ino);  // none if its name went meanwhile
+    fuse_file_info mine{};
+    mine.fh = dh->fh;
+    fuse_fs_releasedir(f->fs, c_path(path), &mine);
+    delete dh;
+  }
+}
 
 void add_dir_ops(fuse_lowlevel_ops& ops) {
   ops.opendir = hl_opendir;

@@ -36,6 +36,33 @@ void apply_open_policy(fuse* f, fuse_ino_t ino, const char* path, fuse_file_info
   if (f->conf.no_rofd_flush && (fi->flags & O_ACCMODE) == O_RDONLY) fi->noflush = 1;
 }
 
+// RELEASE's work without its reply, also for an open whose reply the kernel never
+// took: the filesystem's release (and flock unlock), the open count, and a hidden
+// file's removal at its last close. Called without the tree lock.
+int close_file(fuse* f, fuse_ino_t ino, fuse_file_info* fi) {
+  int res;
+  bool last;
+  {
+    std::shared_lock tree(f->tree);
+    auto path = path_for_open_file(f, ino);
+    if (fi->flock_release && f->fs->op.flock) fuse_fs_flock(f->fs, c_path(path), fi, LOCK_UN);
+    res = fuse_fs_release(f->fs, c_path(path), fi);
+    // Counted under the tree lock: an unlink, which holds it alone, sees the file
+    // either still open (and hides it) or closed (and removes it).
+    last = f->nodes->closed(ino);
+  }
+  // A hidden file's last close removes it; its name changes, so alone. It may have
+  // been opened again (through /proc/self/fd) meanwhile.
+  if (last && f->nodes->is_hidden(ino)) {
+    std::unique_lock tree(f->tree);
+    auto path = f->nodes->path(ino);
+    if (path && f->nodes->is_hidden(ino) && !f->nodes->is_open(ino) && fuse_fs_unlink(f->fs, path->c_str()) == 0) {
+      f->nodes->unname(ino);
+    }
+  }
+  return res;
+}
+
 void hl_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fuse* f = fuse_of(req);
   RequestScope scope(f, req);
@@ -47,7 +74,10 @@ void hl_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   apply_open_policy(f, ino, path->c_str(), fi);
   f->nodes->opened(ino);
   scope.end();
-  fuse_reply_open(req, fi);
+  if (reply_refused(fuse_reply_open(req, fi))) {  // no RELEASE will come for it
+    tree.unlock();
+    close_file(f, ino, fi);
+  }
 }
 
 void hl_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
@@ -67,7 +97,11 @@ void hl_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   apply_open_policy(f, e.ino, nullptr, fi);
   f->nodes->opened(e.ino);
   scope.end();
-  fuse_reply_create(req, &e, fi);
+  if (reply_refused(fuse_reply_create(req, &e, fi))) {  // no RELEASE nor FORGET will come
+    tree.unlock();
+    close_file(f, e.ino, fi);
+    f->nodes->forget(e.ino, 1);
+  }
 }
 
 void hl_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
@@ -119,26 +153,7 @@ void hl_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 void hl_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fuse* f = fuse_of(req);
   RequestScope scope(f, req);
-  int res;
-  bool last;
-  {
-    std::shared_lock tree(f->tree);
-    auto path = path_for_open_file(f, ino);
-    if (fi->flock_release && f->fs->op.flock) fuse_fs_flock(f->fs, c_path(path), fi, LOCK_UN);
-    res = fuse_fs_release(f->fs, c_path(path), fi);
-    // Counted under the tree lock: an unlink, which holds it alone, sees the file
-    // either still open (and hides it) or closed (and removes it).
-    last = f->nodes->closed(ino);
-  }
-  // A hidden file's last close removes it; its name changes, so alone. It may have
-  // been opened again (through /proc/self/fd) meanwhile.
-  if (last && f->nodes->is_hidden(ino)) {
-    std::unique_lock tree(f->tree);
-    auto path = f->nodes->path(ino);
-    if (path && f->nodes->is_hidden(ino) && !f->nodes->is_open(ino) && fuse_fs_unlink(f->fs, path->c_str()) == 0) {
-      f->nodes->unname(ino);
-    }
-  }
+  int res = close_file(f, ino, fi);
   reply_status(scope, req, res);
 }
 

@@ -22,6 +22,15 @@ inline const char* c_path(const std::optional<std::string>& p) { return p ? p->c
 int lookup_path(fuse* f, fuse_ino_t parent, const char* name, const std::string& path,
                 fuse_entry_param& entry, fuse_file_info* fi);
 
+// A fuse_reply_* result saying the kernel never took the answer: the request was
+// interrupted and given up (-ENOENT), or the connection ended (-ENODEV). What that
+// answer would have opened or looked up must be undone, since no RELEASE or FORGET
+// will come for it (libfuse's high-level API does the same on -ENOENT).
+inline bool reply_refused(int status) { return status == -ENOENT || status == -ENODEV; }
+
+// At destroy: releases the directories whose RELEASEDIR never came (fuse::open_dirs).
+void release_dirs_left_open(fuse* f);
+
 void add_name_ops(fuse_lowlevel_ops& ops);
 void add_file_ops(fuse_lowlevel_ops& ops);
 void add_dir_ops(fuse_lowlevel_ops& ops);

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <thread>
+#include <unordered_set>
 
 #include "highlevel/node_table.hpp"
 
@@ -78,6 +79,11 @@ struct fuse {
   // that is being changed (libfuse's tree locking, coarser).
   std::shared_mutex tree;
   std::atomic<unsigned> hidden_counter{0};
+  // Directory handles opened and not yet released. Those the kernel never released,
+  // because its connection ended first (SIGTERM, abort, a lazy unmount), are released
+  // through the filesystem before its destroy(), so nothing it holds for them leaks.
+  std::mutex open_dirs_mutex;
+  std::unordered_set<void*> open_dirs;
   // -o remember: the cleanup thread.
   std::mutex cleanup_mutex;
   std::condition_variable cleanup_wake;

@@ -21,10 +21,15 @@ void reply_status(RequestScope& scope, fuse_req_t req, int res) {
   fuse_reply_err(req, res < 0 ? -res : 0);
 }
 
+// An entry the kernel did not take gives back the lookup it counted.
 void reply_entry_or_error(RequestScope& scope, fuse_req_t req, int res, const fuse_entry_param& e) {
   scope.end();
-  if (res == 0) fuse_reply_entry(req, &e);
-  else fuse_reply_err(req, -res);
+  if (res != 0) {
+    fuse_reply_err(req, -res);
+    return;
+  }
+  fuse* f = fuse_of(req);  // read before the reply: the request is gone after it
+  if (reply_refused(fuse_reply_entry(req, &e)) && e.ino != 0) f->nodes->forget(e.ino, 1);
 }
 
 void hl_init(void* userdata, fuse_conn_info* conn) {
@@ -60,6 +65,7 @@ void hl_init(void* userdata, fuse_conn_info* conn) {
 void hl_destroy(void* userdata) {
   auto* f = static_cast<fuse*>(userdata);
   RequestScope scope(f, nullptr);
+  release_dirs_left_open(f);
   if (f->fs->op.destroy) f->fs->op.destroy(f->fs->user_data);
   f->fs->op.destroy = nullptr;  // once; fuse_destroy() frees the fs afterwards
 }

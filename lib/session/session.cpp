@@ -66,8 +66,13 @@ Session::Session(SessionOptions options, Filesystem& fs, OperationSet implemente
     : state_(std::make_unique<SessionState>(std::move(options), fs, implemented)) {}
 
 // Unmount first: the transport's workers end with the connection, then the fd closes
-// (members go in reverse order: transport, connection, ..., mount).
-Session::~Session() { unmount(); }
+// (members go in reverse order: transport, connection, ..., mount). A caller's own
+// loop (process_request) never reaches loop()'s end, so destroy() is due here if INIT
+// was answered, as libfuse's fuse_session_destroy() calls it; once only, as ever.
+Session::~Session() {
+  unmount();
+  if (state_->connection) state_->connection->finish();
+}
 
 void Session::mount() {
   // /dev/fd/N: a /dev/fuse descriptor a privileged helper mounted for us.

@@ -1,12 +1,14 @@
 // A test daemon whose filesystem keeps every GETATTR reply of /park in itself and
-// never answers it: the replies are destroyed with the filesystem object, after
-// run_main() has returned and the session (its transports, rings and reply targets)
-// is gone. They must send nothing and harm nothing (reply_lifetime_test.cpp).
+// never answers it while the session lives. After run_main() has returned and the
+// session (its transports, rings and reply targets) is gone, the first is answered
+// and says what its send came to (-ENODEV); the rest are destroyed with the
+// filesystem object. They must send nothing and harm nothing (reply_lifetime_test.cpp).
 #include <uringfuse/uringfuse.hpp>
 
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <mutex>
 #include <vector>
 
@@ -32,6 +34,16 @@ class LateReplyFs final : public uf::Filesystem {
     parked_.push_back(std::move(reply));  // never answered while the session lives
   }
 
+  // Once the session is gone: the first parked reply answered, its send's status told.
+  void answer_first_parked() {
+    std::lock_guard lock(mutex_);
+    if (parked_.empty()) return;
+    uf::ReplyAttr& reply = parked_.front();
+    std::move(reply).attr(stat_of(kPark), std::chrono::seconds(0));
+    std::printf("late reply answered after the session: send_status %d\n", reply.send_status());
+    std::fflush(stdout);
+  }
+
  private:
   static struct stat stat_of(uf::Ino ino) {
     struct stat st {};
@@ -48,5 +60,7 @@ class LateReplyFs final : public uf::Filesystem {
 
 int main(int argc, char* argv[]) {
   LateReplyFs fs;  // outlives run_main: its parked replies are destroyed after it
-  return uf::run_main(argc, argv, fs);
+  int status = uf::run_main(argc, argv, fs);
+  fs.answer_first_parked();
+  return status;
 }

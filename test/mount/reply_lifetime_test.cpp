@@ -35,6 +35,9 @@ TEST_P(ReplyLifetime, ReplyKeptPastTheSessionSendsNothing) {
   EXPECT_EQ(*status, 0) << daemon_->output();  // 128+SIGSEGV/SIGABRT before the fix
   EXPECT_NE(daemon_->output().find("answered after its session ended; nothing sent"), std::string::npos)
       << daemon_->output();
+  EXPECT_NE(daemon_->output().find("answered after the session: send_status -" + std::to_string(ENODEV)),
+            std::string::npos)
+      << daemon_->output();
   ASSERT_EQ(caller.wait_for(10s), std::future_status::ready) << "the caller still waits";
   int err = caller.get();
   EXPECT_TRUE(err == ENOTCONN || err == ECONNABORTED || err == ECANCELED) << std::strerror(err);

@@ -246,7 +246,9 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
       ASSERT_TRUE(got.has_value()) << "client " << i << ": " << name << " missing in the source";
       EXPECT_TRUE(*got == load_content(generation, 0, size)) << "client " << i << ": " << name << " differs";
     }
-    if (path_api_) ASSERT_NO_FATAL_FAILURE(expect_hidden_files_go(src_ + "/p" + std::to_string(i)));
+    if (path_api_) {
+      ASSERT_NO_FATAL_FAILURE(expect_hidden_files_go(src_ + "/p" + std::to_string(i)));
+    }
     auto listed = list_dir(src_ + "/p" + std::to_string(i));
     ASSERT_TRUE(listed.has_value());
     EXPECT_EQ(std::set<std::string>(listed->begin(), listed->end()), names) << "client " << i;

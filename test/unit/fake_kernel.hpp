@@ -2,8 +2,10 @@
 // them out on /dev/fuse, feeds them to a Connection, and captures the replies.
 #pragma once
 
+#include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -29,7 +31,13 @@ struct CapturedReply {
 
 class ReplyCapture final : public ReplyTarget {
  public:
-  void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override {
+  // Returns -ENOENT, keeping nothing, for a request refuse() named: as /dev/fuse does
+  // for one the kernel gave up on (its caller was interrupted) before the reply came.
+  int send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override {
+    {
+      std::lock_guard lock(mutex_);
+      if (refused_.erase(unique)) return -ENOENT;
+    }
     CapturedReply r{unique, error, {}};
     for (const auto& part : body) {
       auto* p = static_cast<const std::byte*>(part.iov_base);
@@ -37,6 +45,11 @@ class ReplyCapture final : public ReplyTarget {
     }
     std::lock_guard lock(mutex_);
     replies_.push_back(std::move(r));
+    return 0;
+  }
+  void refuse(std::uint64_t unique) {
+    std::lock_guard lock(mutex_);
+    refused_.insert(unique);
   }
   std::vector<CapturedReply> take() {
     std::lock_guard lock(mutex_);
@@ -46,6 +59,7 @@ class ReplyCapture final : public ReplyTarget {
  private:
   std::mutex mutex_;
   std::vector<CapturedReply> replies_;
+  std::set<std::uint64_t> refused_;
 };
 
 // Lays out one request: header, fixed struct, names, data. len is filled in.

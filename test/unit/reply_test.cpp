@@ -86,6 +86,25 @@ TEST(Reply, SecondFinishIsIgnored) {
   EXPECT_EQ(sent[0].error, 0);
 }
 
+TEST(Reply, SendStatusSaysWhetherTheKernelTookTheAnswer) {
+  ReplyCapture capture;
+  TestSlot taken(capture, 80, Opcode::OPEN, 0);
+  ReplyOpen a(taken);
+  EXPECT_EQ(a.send_status(), 0);
+  std::move(a).open(OpenResult{});
+  EXPECT_EQ(a.send_status(), 0);
+  EXPECT_EQ(capture.take().size(), 1u);
+
+  capture.refuse(81);  // the kernel gave up on #81 before its answer came
+  TestSlot refused(capture, 81, Opcode::OPEN, 0);
+  ReplyOpen b(refused);
+  std::move(b).open(OpenResult{});
+  EXPECT_EQ(b.send_status(), -ENOENT);
+  ReplyOpen kept(std::move(b));  // moving a sent reply keeps what its send came to
+  EXPECT_EQ(kept.send_status(), -ENOENT);
+  EXPECT_TRUE(capture.take().empty());
+}
+
 TEST(Reply, MovedFromReplyStaysSilent) {
   ReplyCapture capture;
   TestSlot ctx(capture, 78, Opcode::FLUSH, 0);
@@ -107,10 +126,11 @@ namespace {
 // A target that lends its own memory, like an io_uring entry's payload.
 class LendingTarget final : public ReplyTarget {
  public:
-  void send(std::uint64_t, int error, std::span<const iovec> body) noexcept override {
+  int send(std::uint64_t, int error, std::span<const iovec> body) noexcept override {
     last_error = error;
     in_place = body.size() == 1 && body[0].iov_base == memory.data();
     size = body.empty() ? 0 : body[0].iov_len;
+    return 0;
   }
   std::span<std::byte> reply_buffer() noexcept override { return memory; }
   std::vector<std::byte> memory = std::vector<std::byte>(64);

@@ -20,11 +20,12 @@ constexpr std::size_t kMaxReplyParts = 16;
 constexpr int kShortWrite = -1;
 }  // namespace
 
-void DevReplyTarget::send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept {
+int DevReplyTarget::send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept {
   if (body.size() > kMaxReplyParts) {
     log(LogLevel::err, "uringfuse: reply #%llu has %zu parts (at most %zu); answering EIO",
         static_cast<unsigned long long>(unique), body.size(), kMaxReplyParts);
-    return send(unique, -EIO, {});
+    send(unique, -EIO, {});
+    return -EINVAL;
   }
   int err = write_message(unique, error, body);
   if (!err && sent_) sent_->fetch_add(1, std::memory_order_relaxed);
@@ -38,6 +39,7 @@ void DevReplyTarget::send(std::uint64_t unique, int error, std::span<const iovec
   else if (err && err != kShortWrite)
     log(LogLevel::err, "uringfuse: writing reply #%llu to /dev/fuse: %s",
         static_cast<unsigned long long>(unique), std::strerror(err));
+  return err == kShortWrite ? -EIO : -err;
 }
 
 int DevReplyTarget::notify(int code, std::span<const iovec> body) noexcept {

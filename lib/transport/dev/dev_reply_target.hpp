@@ -20,7 +20,7 @@ class DevReplyTarget final : public ReplyTarget {
   // counters at exit).
   explicit DevReplyTarget(int fd, Writev writev = {}, std::atomic<std::uint64_t>* sent = nullptr)
       : fd_(fd), writev_(std::move(writev)), sent_(sent) {}
-  void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
+  int send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
   int notify(int code, std::span<const iovec> body) noexcept override;
   int fd() const { return fd_; }
 

@@ -8,17 +8,18 @@
 
 namespace uringfuse::detail {
 
-void RingEntry::send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept {
+int RingEntry::send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept {
   if (!state.claim(unique)) {
     log(LogLevel::err,
         "uringfuse: %s: reply #%llu refused: the entry holds %s (answered already, late, or "
         "meant for another request); nothing sent",
         owner ? owner->name() : "uring", static_cast<unsigned long long>(unique),
         state.claimable() ? "another request" : "no unanswered request");
-    return;
+    return -ENOENT;
   }
   fill(unique, error, body);
   hand_over();
+  return 0;  // the commit goes out later, with the next fetch
 }
 
 void RingEntry::finish_without_reply(std::uint64_t unique) noexcept {

@@ -33,7 +33,7 @@ class RingEntry final : public ReplyTarget {
  public:
   // Refuses (and logs) a reply that cannot claim the entry: a second one, a late
   // one, or one for another request.
-  void send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
+  int send(std::uint64_t unique, int error, std::span<const iovec> body) noexcept override;
   std::span<std::byte> reply_buffer() noexcept override { return buffers.payload; }
 
   // The request the kernel just completed into the buffers: serving from now on.
