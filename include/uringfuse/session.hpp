@@ -48,7 +48,8 @@ class Session {
   // `target`, or to fd() when null. Do not combine with run().
   std::size_t request_buffer_size();
   void process_request(std::span<const std::byte> request, ReplyTarget* target = nullptr);
-  // Ends a session served by the caller's loop: calls the filesystem's destroy().
+  // Ends a session served by the caller's loop: calls the filesystem's destroy()
+  // (once; the destructor calls it if nobody did and INIT was answered).
   int finish_connection();
 
   // Changes how /dev/fuse is served; only before run() (the libfuse loops choose this

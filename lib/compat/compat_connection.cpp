@@ -109,7 +109,8 @@ void fuse_loop_cfg_convert(fuse_loop_config* c, const fuse_loop_config_v1* v1) {
   c->max_idle_threads = v1->max_idle_threads;
 }
 
-int fuse_version(void) { return FUSE_VERSION; }
+// Weak: the libfuse.so.2 drop-in links this file too and answers 2.9 in its place.
+__attribute__((weak)) int fuse_version(void) { return FUSE_VERSION; }
 const char* fuse_pkgversion(void) { return "3.19.0 (uringfuse)"; }
 
 }  // extern "C"

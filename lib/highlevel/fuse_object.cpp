@@ -125,7 +125,7 @@ fuse* new_fuse_30(fuse_args* args, const fuse_operations* op, size_t op_size, vo
 }
 
 int main_real(int argc, char* argv[], const fuse_operations* op, size_t op_size, void* user_data,
-              CallerLayout layout) {
+              CallerLayout layout, int* loop_result) {
   fuse_args args = FUSE_ARGS_INIT(argc, argv);
   fuse_cmdline_opts opts{};
   if (fuse_parse_cmdline(&args, &opts) != 0) return 1;
@@ -179,6 +179,7 @@ int main_real(int argc, char* argv[], const fuse_operations* op, size_t op_size,
     fuse_loop_cfg_set_max_threads(loop_config, opts.max_threads);
     res = fuse_loop_mt_312(f, loop_config);
   }
+  if (loop_result) *loop_result = res;
   if (res) res = 8;
 signals:
   fuse_remove_signal_handlers(f->se);

@@ -69,7 +69,7 @@ void DropInMount::start(const std::string& program, const std::vector<std::strin
   mnt_ = mnt;
   watchdog_.emplace(mnt_, 60s);
   // env(1) sets the variables for the program alone; exec keeps the PID.
-  std::vector<std::string> argv{"LD_LIBRARY_PATH=" LIBFUSE3_DIR};
+  std::vector<std::string> argv{"LD_LIBRARY_PATH=" + library_dir_};
   if (GetParam().uring) {
     argv.push_back("FUSE_URING_ENABLE=1");
     argv.push_back("FUSE_URING_QUEUE_DEPTH=" + std::to_string(kDropInQueueDepth));
@@ -81,12 +81,11 @@ void DropInMount::start(const std::string& program, const std::vector<std::strin
   daemon_.emplace("/usr/bin/env", argv, dir_.sub("daemon.log"));
   ASSERT_TRUE(wait_for_mount(mnt_, true, 10s)) << program << " did not mount; it said:\n" << daemon_->output();
 
-  // The loader must have taken our library, not the system's libfuse3.so.3.
+  // The loader must have taken our library, not the system's.
   std::string maps = read_text("/proc/" + std::to_string(daemon_->pid()) + "/maps");
-  EXPECT_NE(maps.find(LIBFUSE3_DIR "/libfuse3.so.3"), std::string::npos)
-      << program << " did not load " LIBFUSE3_DIR "/libfuse3.so.3";
-  EXPECT_EQ(maps.find("/usr/lib/x86_64-linux-gnu/libfuse3.so"), std::string::npos)
-      << program << " loaded the system's libfuse3 too";
+  const std::string ours = library_dir_ + "/" + library_file_;
+  EXPECT_NE(maps.find(ours), std::string::npos) << program << " did not load " << ours;
+  EXPECT_EQ(maps.find(system_library_), std::string::npos) << program << " loaded " << system_library_ << " too";
 
   if (GetParam().uring) {
     ASSERT_TRUE(wait_for_uring(*daemon_)) << "not served over io_uring:\n" << daemon_->output();

@@ -1,5 +1,5 @@
 // Runs a Debian-built FUSE program, unchanged, on our libfuse3.so.3 (the drop-in
-// in <builddir>/lib/libfuse3) through LD_LIBRARY_PATH, over /dev/fuse or, with
+// in <builddir>/lib/libfuse3; or libfuse.so.2 in lib/libfuse2) through LD_LIBRARY_PATH, over /dev/fuse or, with
 // FUSE_URING_ENABLE=1, over io_uring; checks that the program really loaded our
 // library and, over io_uring, that the ring carried its requests.
 #pragma once
@@ -42,6 +42,18 @@ class DropInMount : public ::testing::TestWithParam<DropInTransport> {
   void start(const std::string& program, const std::vector<std::string>& args, const std::string& mnt);
   // SIGTERM, as a user would stop it; the program must unmount and exit.
   void stop();
+  // The next start() runs the program on our libfuse.so.2 instead (a FUSE 2 program).
+  void use_fuse2_dropin() {
+    library_dir_ = LIBFUSE2_DIR;
+    library_file_ = "libfuse.so.2";
+    system_library_ = "/usr/lib/x86_64-linux-gnu/libfuse.so.2";
+  }
+
+  // The drop-in the program is started on, and the system library it replaces
+  // (libfuse3.so.3 unless use_fuse2_dropin() was called).
+  std::string library_dir_ = LIBFUSE3_DIR;
+  std::string library_file_ = "libfuse3.so.3";
+  std::string system_library_ = "/usr/lib/x86_64-linux-gnu/libfuse3.so";
 
   TempDir dir_;
   std::optional<Process> daemon_;

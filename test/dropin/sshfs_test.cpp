@@ -24,7 +24,6 @@
 #include <thread>
 #include <vector>
 
-#include <dirent.h>
 
 #include "dropin_harness.hpp"
 #include "tree_compare.hpp"
@@ -62,16 +61,6 @@ bool accepts_connections(unsigned short port) {
   const bool ok = s >= 0 && ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
   if (s >= 0) ::close(s);
   return ok;
-}
-
-std::set<std::string> names_in(const std::string& dir) {
-  std::set<std::string> names;
-  if (DIR* d = ::opendir(dir.c_str())) {
-    while (dirent* e = ::readdir(d))
-      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.insert(e->d_name);
-    ::closedir(d);
-  }
-  return names;
 }
 
 class Sshfs : public DropInMount {

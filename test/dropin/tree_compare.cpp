@@ -136,4 +136,14 @@ std::vector<std::string> compare_trees(const std::string& expected, const std::s
   return diffs;
 }
 
+std::set<std::string> names_in(const std::string& dir) {
+  std::set<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d))
+      if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.insert(e->d_name);
+    ::closedir(d);
+  }
+  return names;
+}
+
 }  // namespace uringfuse::test

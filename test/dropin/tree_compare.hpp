@@ -3,6 +3,7 @@
 // count, modification time, contents, symlink targets and user.* xattrs.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@ std::vector<std::string> walk_tree(const std::string& root);
 
 // One line per difference between `expected` and `actual` (empty: the same).
 std::vector<std::string> compare_trees(const std::string& expected, const std::string& actual);
+
+// The names in a directory, "." and ".." left out (empty if it cannot be opened).
+std::set<std::string> names_in(const std::string& dir);
 
 // A file's bytes (nullopt-like: empty and `ok` false when it cannot be read).
 std::string file_bytes(const std::string& path, bool* ok = nullptr);

@@ -110,7 +110,14 @@ installed_dropin() {
 	"$srcdir/test/dropin/check-abi.sh" "$libdir/uringfuse/libfuse3.so.3"
 }
 
+# And the FUSE 2 drop-in beside it, with libfuse 2's versions.
+installed_fuse2_dropin() {
+	objdump -T "$libdir/uringfuse/libfuse.so.2" | grep -E 'FUSE_2\.6 +fuse_main_real$' &&
+		objdump -T "$libdir/uringfuse/libfuse.so.2" | grep -E 'FUSE_2\.8 +fuse_get_context$'
+}
+
 check installed-dropin installed_dropin
+check installed-fuse2-dropin installed_fuse2_dropin
 check autotools-project autotools_project
 check meson-project meson_project
 check api-level api_level_matches
