@@ -40,7 +40,9 @@ class RingQueue final : public EntryOwner, public IoRing {
   // the destructor frees whatever was set up before.
   void setup(std::size_t payload_size, bool want_event_fd,
              BufferFactory make_buffers = make_numa_buffers);
-  // After the INIT reply is out: hand every entry to the kernel.
+  // After the INIT reply is out: hand every entry to the kernel. All at once: the
+  // kernel gives an entry registered later only requests that arrive after it, never
+  // one already waiting for a free entry (doc/performance.md, "Tried again").
   void submit_registers();
   // Submits what is queued and blocks for at least one completion; first, for up to
   // `spin`, yields the CPU while none is there yet.
