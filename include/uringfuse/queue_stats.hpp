@@ -20,6 +20,9 @@ struct QueueStats {
   std::uint64_t leads_stolen = 0;
   std::size_t threads = 0;  // threads serving the queue's ring (its group's)
   std::size_t solo_rings = 0;  // one-entry rings added for handlers that block
+  // Entries that moved, with the thread whose handler blocked on them, to a ring that
+  // thread serves alone (doc/io_uring.md).
+  std::size_t moved_entries = 0;
   std::uint64_t backend_ops = 0;  // asynchronous handlers' I/O completed on the ring(s)
 };
 

@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -56,6 +58,24 @@ std::pair<unsigned long, unsigned long> lead_moves(const std::string& log) {
     stolen += std::stoul((*it)[2].str());
   }
   return {handed, stolen};
+}
+
+// Per-queue counters of the daemon's exit log: entries moved to rings of their own,
+// summed; and whether every queue answered as many requests as it was given.
+struct QueueTotals {
+  unsigned long moved = 0;
+  bool balanced = true;
+  unsigned queues = 0;
+};
+QueueTotals queue_totals(const std::string& log) {
+  static const std::regex line(R"((\d+) requests, (\d+) replies,.* (\d+) entries moved)");
+  QueueTotals t;
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
+    ++t.queues;
+    t.balanced = t.balanced && (*it)[1].str() == (*it)[2].str();
+    t.moved += std::stoul((*it)[3].str());
+  }
+  return t;
 }
 
 class BlockingHandlers : public ExampleMount<::testing::TestWithParam<Transport>> {
@@ -122,6 +142,34 @@ TEST_P(RingBlockingHandlers, AsManyBlockedReadersAsRingEntries) {
   start_daemon(URINGFUSE_RENDEZVOUS_FS, args);
   read_together("gather16", 16, 10);
   stop_daemon();
+}
+
+// A handler that blocked off the lead and answered takes its entry to a ring its
+// thread serves alone (doc/io_uring.md). Those entries go on carrying requests,
+// blocking and quick ones, their counters balance with the queue's, and when the
+// filesystem is unmounted under them the daemon still sees every entry end and
+// exits on its own.
+TEST_P(RingBlockingHandlers, EntriesThatMovedServeOnAndEndWithTheMount) {
+  auto args = GetParam().args;
+  args.insert(args.end(), {"-o", "io_uring_q_depth=8"});
+  start_daemon(URINGFUSE_RENDEZVOUS_FS, args);
+  read_together("gather4", 4, 25);
+  // Quick requests now, on whichever entries the kernel picks, moved ones included.
+  for (int i = 0; i < 200; ++i) {
+    struct stat st {};
+    ASSERT_EQ(::stat(mnt_.c_str(), &st), 0) << std::strerror(errno);
+  }
+  read_together("gather4", 4, 5);
+  watchdog_.reset();
+  ASSERT_EQ(::umount2(mnt_.c_str(), 0), 0) << std::strerror(errno);
+  auto status = daemon_->wait(15s);
+  ASSERT_TRUE(status.has_value()) << "the daemon did not end with its entries:\n" << daemon_->output();
+  EXPECT_EQ(*status, 0) << daemon_->output();
+  const std::string log = daemon_->output();
+  const QueueTotals totals = queue_totals(log);
+  EXPECT_GT(totals.queues, 0u) << log;
+  EXPECT_GT(totals.moved, 0u) << "no entry moved with its blocked handler:\n" << log;
+  EXPECT_TRUE(totals.balanced) << log;
 }
 
 bool serializes_handlers(const Transport& t) { return t.name == "dev_single" || t.name == "uring_one_thread"; }

@@ -82,7 +82,8 @@ void RingEntry::fill(std::uint64_t unique, int error, std::span<const iovec> bod
 }
 
 void RingEntry::hand_over() noexcept {
-  if (!owner->commit_here(this)) owner->push_foreign(this);
+  if (owner->commit_here(this) || owner->keep_for_move(this)) return;
+  owner->push_foreign(this);
 }
 
 }  // namespace uringfuse::detail

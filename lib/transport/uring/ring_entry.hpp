@@ -26,6 +26,10 @@ class EntryOwner {
   virtual bool commit_here(RingEntry* entry) = 0;
   // From any other thread: the ring has a single issuer, so hand the entry over.
   virtual void push_foreign(RingEntry* entry) = 0;
+  // Before push_foreign(): true when this thread keeps the answered entry to commit
+  // it on a ring of its own once its handler returns (RingQueue: a handler that
+  // blocked off the lead takes its entry along, see solo_rings.hpp).
+  virtual bool keep_for_move(RingEntry*) { return false; }
   virtual const char* name() const = 0;  // for log lines: "uring:q1"
 };
 

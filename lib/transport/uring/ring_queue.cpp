@@ -37,6 +37,17 @@ bool needs_no_reply(std::uint32_t opcode) {
   }
 }
 
+// The entry whose handler this thread runs off the lead, while the transport lets
+// such entries move (ServeGroup::moves_entries()): its reply, if the handler blocked
+// before it, is kept here instead of handed to the leader. initial-exec: read on
+// every reply that is handed over.
+struct MoveCandidate {
+  RingEntry* entry = nullptr;
+  std::chrono::steady_clock::time_point start;
+  bool kept = false;
+};
+thread_local MoveCandidate t_move __attribute__((tls_model("initial-exec")));
+
 [[noreturn]] void fail(int err, const char* what) {
   throw std::system_error(err < 0 ? -err : err, std::generic_category(), what);
 }
@@ -54,6 +65,21 @@ RingQueue::~RingQueue() {
 }
 
 void RingQueue::setup(std::size_t payload_size, bool want_event_fd, BufferFactory make_buffers) {
+  setup_ring(want_event_fd);
+  buffers_ = make_buffers(cpu_, depth_, payload_size);
+  entries_ = std::make_unique<RingEntry[]>(depth_);  // fixed addresses: the kernel's user_data
+  for (std::size_t i = 0; i < depth_; ++i) {
+    RingEntry& e = entries_[i];
+    e.owner = this;
+    e.buffers = buffers_->entry(i);
+    e.registration[0] = {e.buffers.header, sizeof(abi::fuse_uring_req_header)};
+    e.registration[1] = {e.buffers.payload.data(), e.buffers.payload.size()};
+  }
+}
+
+void RingQueue::setup_without_entries() { setup_ring(false); }
+
+void RingQueue::setup_ring(bool want_event_fd) {
   io_uring_params params{};
   params.flags = IORING_SETUP_SQE128 | IORING_SETUP_CQSIZE;
   // Entries, the wake-up poll and the backend I/O of coroutines all complete here:
@@ -75,19 +101,32 @@ void RingQueue::setup(std::size_t payload_size, bool want_event_fd, BufferFactor
     if (cq_event_fd_ < 0) fail(errno, "eventfd");
     if (int r = io_uring_register_eventfd(&ring_, cq_event_fd_); r < 0) fail(r, "io_uring_register_eventfd");
   }
-  buffers_ = make_buffers(cpu_, depth_, payload_size);
-  entries_ = std::make_unique<RingEntry[]>(depth_);  // fixed addresses: the kernel's user_data
-  for (std::size_t i = 0; i < depth_; ++i) {
-    RingEntry& e = entries_[i];
-    e.owner = this;
-    e.buffers = buffers_->entry(i);
-    e.registration[0] = {e.buffers.header, sizeof(abi::fuse_uring_req_header)};
-    e.registration[1] = {e.buffers.payload.data(), e.buffers.payload.size()};
-  }
   arm_wake_poll();
 }
 
+void RingQueue::take_in(RingEntry& e, RingQueue& home) {
+  home_ = &home;
+  if (home.dropping_.load(std::memory_order_acquire)) drop_replies();
+  e.owner = this;
+  // Its request was counted in flight at home; its reply is counted here.
+  home.in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  in_flight_.fetch_add(1, std::memory_order_relaxed);
+  if (high_water_.load(std::memory_order_relaxed) == 0) high_water_.store(1, std::memory_order_relaxed);
+  live_entries_.fetch_add(1, std::memory_order_relaxed);
+  queue_commit(&e);
+  submit();
+}
+
 bool RingQueue::commit_here(RingEntry* e) { return group_ && group_->commit_here(*this, e); }
+
+bool RingQueue::keep_for_move(RingEntry* e) {
+  if (t_move.entry != e || t_move.kept) return false;
+  // A handler that answered quickly keeps its entry on the queue's ring: only the
+  // ones that blocked first are served better by a thread of their own.
+  if (std::chrono::steady_clock::now() - t_move.start < HandlerPacing::kSlow) return false;
+  t_move.kept = true;
+  return true;
+}
 
 bool RingQueue::begin_ring_access() noexcept { return group_ && group_->begin_ring_here(); }
 void RingQueue::end_ring_access() noexcept { group_->end_ring_here(); }
@@ -256,8 +295,15 @@ bool RingQueue::handle_completion(std::uint64_t user_data, int res) {
   }
   e->state.end();
   e->pending = abi::UringCmd::INVALID;
-  if (alive()) live_entries_.fetch_sub(1, std::memory_order_relaxed);  // none left: the loop ends
+  count_entry_ended();
   return true;
+}
+
+void RingQueue::count_entry_ended() {
+  if (alive()) live_entries_.fetch_sub(1, std::memory_order_relaxed);  // none left: the loop ends
+  if (!home_) return;
+  if (home_->alive()) home_->live_entries_.fetch_sub(1, std::memory_order_relaxed);
+  home_->wake();  // its leader may sleep with no entry of its own left to complete
 }
 
 bool RingQueue::handle_request(RingEntry* e) {
@@ -268,7 +314,7 @@ bool RingQueue::handle_request(RingEntry* e) {
     log(LogLevel::err, "uringfuse: %s: a request arrived on an entry that is %s; the entry ends",
         via_.c_str(), phase_name(e->state.phase()));
     e->state.end();
-    if (alive()) live_entries_.fetch_sub(1, std::memory_order_relaxed);
+    count_entry_ended();
     return true;
   }
   RawRequest raw = e->raw_request(via_, qid_ + 1);  // interrupt table 0 belongs to /dev/fuse
@@ -286,12 +332,19 @@ bool RingQueue::handle_request(RingEntry* e) {
   // (served by another thread while this one still runs), and that one must find the
   // slot taken, not refill it under this handler.
   slot.hold();
+  const bool may_move = run.ticket == 0 && group_->moves_entries();
+  if (may_move) t_move = MoveCandidate{e, run.start, false};
   handler_.handle(raw, slot);
   slot.release();
   // The kernel expects no answer to these, but the entry must be committed to fetch
   // the next request; a claim, so never twice even if a handler answered anyway.
   if (needs_no_reply(in.opcode)) e->finish_without_reply(in.unique);
-  return group_->after_handler(*this, run, io_.started() != ops_before);
+  RingEntry* kept = nullptr;
+  if (may_move) {
+    kept = t_move.kept ? e : nullptr;
+    t_move = MoveCandidate{};
+  }
+  return group_->after_handler(*this, run, io_.started() != ops_before, kept);
 }
 
 void RingQueue::queue_commit(RingEntry* e) {

@@ -40,6 +40,14 @@ class RingQueue final : public EntryOwner, public IoRing {
   // the destructor frees whatever was set up before.
   void setup(std::size_t payload_size, bool want_event_fd,
              BufferFactory make_buffers = make_numa_buffers);
+  // The same for a ring that registers nothing of its own: it serves entries of
+  // another queue that move to it (take_in()).
+  void setup_without_entries();
+  // On the thread that will lead this ring, before it serves: `entry`, answered on
+  // this thread and registered by `home` (the same kernel queue), is committed here
+  // and carries its next requests here. `home` still counts it as its own entry:
+  // its loop goes on while the entry lives, and learns when it ends.
+  void take_in(RingEntry& entry, RingQueue& home);
   // After the INIT reply is out: hand every entry to the kernel. All at once: the
   // kernel gives an entry registered later only requests that arrive after it, never
   // one already waiting for a free entry (doc/performance.md, "Tried again").
@@ -61,6 +69,7 @@ class RingQueue final : public EntryOwner, public IoRing {
   void drop_replies() { dropping_.store(true, std::memory_order_release); }  // any thread
   void push_foreign(RingEntry* entry) override;
   bool commit_here(RingEntry* entry) override;
+  bool keep_for_move(RingEntry* entry) override;
   IoQueue* io_queue() noexcept { return &io_; }
   // Coroutines to resume or hand-overs to take: the leader must not sleep.
   bool work_waiting() const noexcept { return io_.has_ready() || handovers_waiting(); }
@@ -95,6 +104,8 @@ class RingQueue final : public EntryOwner, public IoRing {
   void wake_if_asleep();
   bool handle_request(RingEntry* entry);
   void drain_foreign();
+  void setup_ring(bool want_event_fd);
+  void count_entry_ended();  // here, and at home for an entry taken in
   void arm_wake_poll();
   void prep_command(RingEntry* entry, abi::UringCmd cmd);
   io_uring_sqe* next_sqe();
@@ -113,6 +124,7 @@ class RingQueue final : public EntryOwner, public IoRing {
   SlotPool::Handle slots_ = SlotPool::make();  // for the entries' request slots
   std::unique_ptr<RingEntry[]> entries_;
   ServeGroup* group_ = nullptr;
+  RingQueue* home_ = nullptr;  // a ring serving another queue's entries: that queue
   std::atomic<RingEntry*> foreign_{nullptr};
   std::atomic<bool> wake_pending_{false};  // one eventfd write per drain, not per reply
   std::atomic<bool> sleeping_{false};      // the leader waits in the kernel

@@ -176,16 +176,23 @@ ServeGroup::Run ServeGroup::before_handler() {
   return run;
 }
 
-bool ServeGroup::after_handler(RingQueue& queue, const Run& run, bool awaited) {
+bool ServeGroup::after_handler(RingQueue& queue, const Run& run, bool awaited, RingEntry* kept) {
   const std::chrono::nanoseconds took =
       awaited ? std::chrono::nanoseconds(0) : std::chrono::steady_clock::now() - run.start;
   if (run.ticket == 0) {  // handed on: lead again only if nobody took it meanwhile
     pacing_.record(took, false);
-    // It blocked, off the lead: more of these are better served by rings of their own.
-    // (Quick ones, an asynchronous handler's, are not: their replies come from
-    // elsewhere, and a one-entry ring wakes once per reply where the queue's ring
-    // takes them in batches.)
-    if (grow_ && took >= HandlerPacing::kSlow) grow_(queue);
+    if (kept) {
+      // It blocked, then answered here: this thread takes the entry to a ring of its
+      // own and serves it, as a /dev/fuse pool thread serves its read(), until that
+      // ring ends. Its next requests then cost no hand-over of lead or reply.
+      if (!move_ || !move_(queue, *kept)) queue.push_foreign(kept);
+    } else if (grow_ && took >= HandlerPacing::kSlow) {
+      // It blocked, off the lead, and was answered elsewhere: more of these are better
+      // served by rings of their own. (Quick ones, an asynchronous handler's, are
+      // not: a one-entry ring wakes once per reply where the queue's ring takes them
+      // in batches.)
+      grow_(queue);
+    }
     if (!lead_.try_lead()) return false;
     take_turn();
     return true;

@@ -52,6 +52,12 @@ class ServeGroup {
   // Called after each handed-on handler that blocked (ran for HandlerPacing::kSlow or
   // longer): a chance to add capacity for handlers that block.
   void on_hand_on(std::function<void(RingQueue&)> grow) { grow_ = std::move(grow); }
+  // A handler run off the lead that blocked and then answered on its own thread: the
+  // thread takes the answered entry to a ring of its own and serves it there, for as
+  // long as that ring lives; false when it cannot (the entry is handed to the leader).
+  using MoveEntry = std::function<bool(RingQueue&, RingEntry&)>;
+  void on_blocked_reply(MoveEntry move) { move_ = std::move(move); }
+  bool moves_entries() const { return static_cast<bool>(move_); }
 
   // What a handler run looks like to the group; made by before_handler().
   struct Run {
@@ -65,7 +71,8 @@ class ServeGroup {
   // ring or resumed a coroutine, so it is asynchronous code; its wall time is not
   // taken as blocking (on a busy CPU it is mostly preemption), a standby still
   // rescues it if it really holds the ring.
-  bool after_handler(RingQueue& queue, const Run& run, bool awaited = false);
+  // `kept`: the run's entry, answered and kept for a move (RingQueue::keep_for_move).
+  bool after_handler(RingQueue& queue, const Run& run, bool awaited = false, RingEntry* kept = nullptr);
   // A reply made on this thread: commits it directly when the thread holds the lead
   // (in its loop, or in an inline handler not stolen); false: hand it over instead.
   bool commit_here(RingQueue& queue, RingEntry* entry);
@@ -119,6 +126,7 @@ class ServeGroup {
   bool spawn_failed_ = false;  // logged once
 
   std::function<void(RingQueue&)> grow_;
+  MoveEntry move_;
   std::atomic<std::uint64_t> handed_on_{0}, stolen_{0};
   std::atomic<std::size_t> started_{0};
 };

@@ -29,7 +29,7 @@ std::size_t SoloRings::count() const {
 void SoloRings::grow() {
   if (full_.load(std::memory_order_relaxed)) return;
   std::lock_guard lock(mutex_);
-  if (stopped_ || stopping_.load(std::memory_order_relaxed) || rings_.size() >= config_.max_rings) {
+  if (stopped_ || stopping_.load(std::memory_order_relaxed) || grown_ >= config_.max_rings) {
     full_.store(true, std::memory_order_relaxed);
     return;
   }
@@ -55,7 +55,39 @@ void SoloRings::grow() {
     return;
   }
   rings_.push_back(std::move(solo));
-  if (rings_.size() >= config_.max_rings) full_.store(true, std::memory_order_relaxed);
+  if (++grown_ >= config_.max_rings) full_.store(true, std::memory_order_relaxed);
+}
+
+bool SoloRings::move_in(RingQueue& home, RingEntry& entry) {
+  Solo* s = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopped_ || stopping_.load(std::memory_order_relaxed)) return false;
+    auto solo = std::make_unique<Solo>();
+    try {
+      solo->queue = std::make_unique<RingQueue>(config_.qid, config_.cpu, 1, config_.dev_fd, handler_);
+      ServeGroupConfig gc;  // as grow()'s: this thread runs the entry's handlers
+      gc.helpers = false;
+      solo->group = std::make_unique<ServeGroup>(std::vector<RingQueue*>{solo->queue.get()}, gc, stopping_);
+      solo->queue->set_group(solo->group.get(), false);
+      solo->queue->setup_without_entries();
+    } catch (const std::exception& e) {
+      if (!failed_)
+        log(LogLevel::warning, "uringfuse: uring:q%u: cannot add a ring for a handler that blocks (%s); its "
+            "entry stays on the queue's ring", config_.qid, e.what());
+      failed_ = true;
+      return false;
+    }
+    s = solo.get();
+    rings_.push_back(std::move(solo));
+    ++moved_;
+    // Committed before the lock is dropped: stop() may end the ring's group any time
+    // after, and the reply must be out by then.
+    s->queue->take_in(entry, home);
+  }
+  pthread_setname_np(pthread_self(), "fuse-ring-own");
+  s->group->serve();
+  return true;
 }
 
 void SoloRings::run(Solo& solo) {
@@ -93,7 +125,8 @@ void SoloRings::add_stats(QueueStats& into) const {
     into.high_water += q.high_water;  // entries busy at once, at most: the sum
     into.backend_ops += q.backend_ops;
   }
-  into.solo_rings = rings_.size();
+  into.solo_rings = grown_;
+  into.moved_entries = moved_;
 }
 
 }  // namespace uringfuse::detail

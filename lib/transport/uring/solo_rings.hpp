@@ -4,6 +4,14 @@
 // on in one io_uring_enter serves a blocking handler the way a /dev/fuse pool thread
 // does: the request's task work wakes exactly the thread that will handle it, and
 // its reply needs no hand-over. The queue's own ring keeps its fast path.
+//
+// Rings come two ways. grow() adds a ring with an entry of its own and a thread to
+// serve it. move_in() adds a ring without entries, on the calling thread: a follower
+// whose handler blocked brings the entry it just answered (COMMIT_AND_FETCH may go
+// out on any ring of the connection, and the entry then waits for its next request
+// there) and serves that ring itself from then on. A moved entry costs no pinned
+// memory and no REGISTER, so requests already waiting for an entry keep being served
+// (a REGISTER never hands those out; doc/performance.md, "Tried again").
 #pragma once
 
 #include <atomic>
@@ -20,6 +28,7 @@
 
 namespace uringfuse::detail {
 
+class RingEntry;
 class RingQueue;
 class ServeGroup;
 
@@ -41,6 +50,10 @@ class SoloRings {
 
   // From the queue's leading thread: adds one ring unless at the limit or stopping.
   void grow();
+  // On a follower of the queue's ring that answered `entry` after blocking: serves
+  // the entry on a new ring on this thread until the ring ends (the entry ended, or
+  // stop()). False, with nothing changed, when no ring can be added.
+  bool move_in(RingQueue& home, RingEntry& entry);
   void stop();  // wakes every ring's thread and joins it
   void drop_replies();  // see UringTransport::drop_replies()
   std::size_t count() const;
@@ -56,6 +69,8 @@ class SoloRings {
   const std::atomic<bool>& stopping_;
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Solo>> rings_;
+  std::size_t grown_ = 0;  // rings with an entry of their own (the rest serve moved ones)
+  std::size_t moved_ = 0;
   std::atomic<bool> full_{false};  // at the limit or stopped: grow() returns at once
   bool stopped_ = false;
   bool failed_ = false;  // logged once

@@ -77,7 +77,10 @@ bool UringTransport::prepare(std::size_t payload_size, std::string& why) {
                          config_.make_buffers};
       solos_.push_back(std::make_unique<SoloRings>(sc, handler_, stopping_));
     }
-    for (auto& g : groups_) g->on_hand_on([this](RingQueue& q) { solos_[q.qid()]->grow(); });
+    for (auto& g : groups_) {
+      g->on_hand_on([this](RingQueue& q) { solos_[q.qid()]->grow(); });
+      g->on_blocked_reply([this](RingQueue& q, RingEntry& e) { return solos_[q.qid()]->move_in(q, e); });
+    }
   }
   sigset_t all, old;
   sigfillset(&all);
@@ -119,10 +122,12 @@ void UringTransport::stop() {
     cv_.notify_all();
   }
   for (auto& g : groups_) g->stop();
+  // Before the joins: a follower serving a moved entry's ring (SoloRings::move_in)
+  // returns to its group only once that ring stops.
+  for (auto& s : solos_) s->stop();
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
-  for (auto& s : solos_) s->stop();
 }
 
 void UringTransport::drop_replies() {
