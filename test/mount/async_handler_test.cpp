@@ -20,7 +20,6 @@
 #include <cstring>
 #include <future>
 #include <random>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,21 +39,6 @@ std::vector<Transport> async_transports() {
             all.end());
   all.push_back({"uring_single", {"-s", "-o", "io_uring"}, "via=uring:q"});
   return all;
-}
-
-// {requests, replies, backend operations} summed over the daemon's exit lines.
-struct RingCounts {
-  unsigned long long requests = 0, replies = 0, backend_ops = 0;
-};
-RingCounts ring_counts(const std::string& log) {
-  static const std::regex line(R"((\d+) requests, (\d+) replies,.* (\d+) backend operations)");
-  RingCounts c;
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
-    c.requests += std::stoull((*it)[1].str());
-    c.replies += std::stoull((*it)[2].str());
-    c.backend_ops += std::stoull((*it)[3].str());
-  }
-  return c;
 }
 
 std::string read_small(const std::string& path, int* err = nullptr) {
@@ -95,7 +79,7 @@ class AsyncHandlers : public ExampleMount<::testing::TestWithParam<Transport>> {
   }
   void expect_ring_carried_io(const std::string& log) {
     if (!GetParam().uring()) return;
-    auto c = ring_counts(log);
+    auto c = uring_exit_totals(log);
     EXPECT_GT(c.backend_ops, 0u) << log;
     EXPECT_EQ(c.requests, c.replies) << "requests and replies do not balance:\n" << log;
   }

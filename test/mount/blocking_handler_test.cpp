@@ -21,7 +21,6 @@
 #include <cerrno>
 #include <cstring>
 #include <future>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,35 +46,6 @@ int pinned_read(const std::string& path) {
   int err = n == 1 ? 0 : n < 0 ? errno : EIO;
   ::close(fd);
   return err;
-}
-
-// Per-queue counters of the daemon's exit log: {handed on, leads stolen} summed.
-std::pair<unsigned long, unsigned long> lead_moves(const std::string& log) {
-  static const std::regex line(R"(handlers handed on (\d+), leads stolen (\d+))");
-  unsigned long handed = 0, stolen = 0;
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
-    handed += std::stoul((*it)[1].str());
-    stolen += std::stoul((*it)[2].str());
-  }
-  return {handed, stolen};
-}
-
-// Per-queue counters of the daemon's exit log: entries moved to rings of their own,
-// summed; and whether every queue answered as many requests as it was given.
-struct QueueTotals {
-  unsigned long moved = 0;
-  bool balanced = true;
-  unsigned queues = 0;
-};
-QueueTotals queue_totals(const std::string& log) {
-  static const std::regex line(R"((\d+) requests, (\d+) replies,.* (\d+) entries moved)");
-  QueueTotals t;
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
-    ++t.queues;
-    t.balanced = t.balanced && (*it)[1].str() == (*it)[2].str();
-    t.moved += std::stoul((*it)[3].str());
-  }
-  return t;
 }
 
 class BlockingHandlers : public ExampleMount<::testing::TestWithParam<Transport>> {
@@ -111,7 +81,8 @@ TEST_P(BlockingHandlers, FourBlockedReadersAreServedTogether) {
   read_together("gather4", 4, 25);
   auto log = stop_daemon();
   if (GetParam().uring()) {
-    EXPECT_GT(lead_moves(log).first + lead_moves(log).second, 0u) << log;
+    const auto totals = uring_exit_totals(log);
+    EXPECT_GT(totals.handed_on + totals.leads_stolen, 0u) << log;
   }
 }
 
@@ -128,7 +99,7 @@ TEST_P(BlockingHandlers, AHandlerWaitingForALaterRequestDoesNotStallIt) {
   }
   auto log = stop_daemon();
   if (GetParam().uring()) {
-    EXPECT_GT(lead_moves(log).second, 0u) << "no lead was stolen:\n" << log;
+    EXPECT_GT(uring_exit_totals(log).leads_stolen, 0u) << "no lead was stolen:\n" << log;
   }
 }
 
@@ -166,10 +137,10 @@ TEST_P(RingBlockingHandlers, EntriesThatMovedServeOnAndEndWithTheMount) {
   ASSERT_TRUE(status.has_value()) << "the daemon did not end with its entries:\n" << daemon_->output();
   EXPECT_EQ(*status, 0) << daemon_->output();
   const std::string log = daemon_->output();
-  const QueueTotals totals = queue_totals(log);
-  EXPECT_GT(totals.queues, 0u) << log;
-  EXPECT_GT(totals.moved, 0u) << "no entry moved with its blocked handler:\n" << log;
-  EXPECT_TRUE(totals.balanced) << log;
+  const auto queues = uring_exit_counters(log);
+  EXPECT_GT(queues.size(), 0u) << log;
+  for (const auto& q : queues) EXPECT_EQ(q.requests, q.replies) << "queue " << q.qid << ":\n" << log;
+  EXPECT_GT(uring_exit_totals(log).moved_entries, 0u) << "no entry moved with its blocked handler:\n" << log;
 }
 
 bool serializes_handlers(const Transport& t) { return t.name == "dev_single" || t.name == "uring_one_thread"; }

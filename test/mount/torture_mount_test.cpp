@@ -115,13 +115,10 @@ bool wait_all_exited(const std::vector<std::unique_ptr<Process>>& ps, std::chron
 
 // "uring q0 (cpu 0): 12 requests, 12 replies, high water 3" for every queue.
 void expect_queues_balanced(const std::string& log) {
-  static const std::regex line(R"(uring q(\d+) \(cpu -?\d+\): (\d+) requests, (\d+) replies)");
-  int queues = 0;
-  for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
-    ++queues;
-    EXPECT_EQ((*it)[2].str(), (*it)[3].str()) << "queue " << (*it)[1] << ": requests != replies\n" << log;
-  }
-  EXPECT_GT(queues, 0) << "no per-queue counters at exit:\n" << log;
+  const auto queues = uring_exit_counters(log);
+  for (const auto& q : queues)
+    EXPECT_EQ(q.requests, q.replies) << "queue " << q.qid << ": requests != replies\n" << log;
+  EXPECT_GT(queues.size(), 0u) << "no per-queue counters at exit:\n" << log;
 }
 
 // What no healthy daemon logs, whatever its clients do.

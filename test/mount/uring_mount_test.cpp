@@ -10,7 +10,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <regex>
 #include <thread>
 
 #include "../support/example_mount.hpp"
@@ -85,15 +84,13 @@ TEST_F(UringMount, CountersShowTheRingCarriedTheRequests) {
   daemon_->signal(SIGTERM);
   ASSERT_TRUE(daemon_->wait(15s).has_value());
   std::string log = daemon_->output();
-  std::regex line(R"(uring q(\d+) \(cpu -?\d+\): (\d+) requests, (\d+) replies)");
   std::uint64_t requests = 0;
-  int queues = 0;
-  for (std::sregex_iterator it(log.begin(), log.end(), line), end; it != end; ++it) {
-    ++queues;
-    requests += std::stoull((*it)[2]);
-    EXPECT_EQ((*it)[2], (*it)[3]) << "every ring request got its reply";
+  const auto queues = uring_exit_counters(log);
+  for (const auto& q : queues) {
+    requests += q.requests;
+    EXPECT_EQ(q.requests, q.replies) << "every ring request got its reply";
   }
-  EXPECT_GE(queues, 1) << log;
+  EXPECT_GE(queues.size(), 1u) << log;
   EXPECT_GE(requests, 60u) << "20 creates, writes and reads should have gone over the ring";
 }
 

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include "mount/mount.hpp"
@@ -225,6 +226,31 @@ long long uring_requests_served(const std::string& log) {
     at = colon;
   }
   return total;
+}
+
+std::vector<UringQueueCounters> uring_exit_counters(const std::string& log) {
+  static const std::regex line(
+      R"(uring q(\d+) \(cpu -?\d+\): (\d+) requests, (\d+) replies, .*handlers handed on (\d+), leads )"
+      R"(stolen (\d+), .* (\d+) entries moved, (\d+) backend operations)");
+  std::vector<UringQueueCounters> queues;
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
+    auto n = [&](int i) { return std::stoull((*it)[i].str()); };
+    queues.push_back({static_cast<unsigned>(n(1)), n(2), n(3), n(4), n(5), n(6), n(7)});
+  }
+  return queues;
+}
+
+UringQueueCounters uring_exit_totals(const std::string& log) {
+  UringQueueCounters t;
+  for (const auto& q : uring_exit_counters(log)) {
+    t.requests += q.requests;
+    t.replies += q.replies;
+    t.handed_on += q.handed_on;
+    t.leads_stolen += q.leads_stolen;
+    t.moved_entries += q.moved_entries;
+    t.backend_ops += q.backend_ops;
+  }
+  return t;
 }
 
 std::vector<std::string> stop_with_sigterm(Process& daemon, const std::string& mnt, bool on_uring) {

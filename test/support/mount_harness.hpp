@@ -104,6 +104,15 @@ bool asks_for_io_uring(const std::vector<std::string>& args);
 bool wait_for_uring(Process& daemon);
 // Sum of the per-queue request counters the daemon printed at exit (-1: none printed).
 long long uring_requests_served(const std::string& daemon_log);
+// One queue's line of the daemon's exit counters (lib/session/uring_starter.cpp).
+struct UringQueueCounters {
+  unsigned qid = 0;
+  unsigned long long requests = 0, replies = 0, handed_on = 0, leads_stolen = 0, moved_entries = 0,
+                     backend_ops = 0;
+};
+std::vector<UringQueueCounters> uring_exit_counters(const std::string& daemon_log);
+// The same summed over every queue (qid left 0).
+UringQueueCounters uring_exit_totals(const std::string& daemon_log);
 
 // Stops a daemon with SIGTERM, as a user would: it must unmount and exit by itself.
 // Over io_uring (`on_uring`), one more request first (statfs) proves the ring

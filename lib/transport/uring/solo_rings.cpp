@@ -21,6 +21,16 @@ SoloRings::SoloRings(SoloRingsConfig config, RequestHandler& handler, const std:
 
 SoloRings::~SoloRings() { stop(); }
 
+std::unique_ptr<SoloRings::Solo> SoloRings::make_solo() const {
+  auto solo = std::make_unique<Solo>();
+  solo->queue = std::make_unique<RingQueue>(config_.qid, config_.cpu, 1, config_.dev_fd, handler_);
+  ServeGroupConfig gc;  // no spin, no followers: one thread runs the ring's one entry's handlers
+  gc.helpers = false;
+  solo->group = std::make_unique<ServeGroup>(std::vector<RingQueue*>{solo->queue.get()}, gc, stopping_);
+  solo->queue->set_group(solo->group.get(), false);
+  return solo;
+}
+
 std::size_t SoloRings::count() const {
   std::lock_guard lock(mutex_);
   return rings_.size();
@@ -33,13 +43,9 @@ void SoloRings::grow() {
     full_.store(true, std::memory_order_relaxed);
     return;
   }
-  auto solo = std::make_unique<Solo>();
+  std::unique_ptr<Solo> solo;
   try {
-    solo->queue = std::make_unique<RingQueue>(config_.qid, config_.cpu, 1, config_.dev_fd, handler_);
-    ServeGroupConfig gc;  // no spin, no followers: this thread runs its one entry's handlers
-    gc.helpers = false;
-    solo->group = std::make_unique<ServeGroup>(std::vector<RingQueue*>{solo->queue.get()}, gc, stopping_);
-    solo->queue->set_group(solo->group.get(), false);
+    solo = make_solo();
     // Built here, before its thread exists and under the lock stop() takes: stop()
     // may wake the ring at any time after. (Its thread is not pinned, so there is no
     // NUMA node to build it on.) The entry is registered from the ring's own thread,
@@ -63,13 +69,9 @@ bool SoloRings::move_in(RingQueue& home, RingEntry& entry) {
   {
     std::lock_guard lock(mutex_);
     if (stopped_ || stopping_.load(std::memory_order_relaxed)) return false;
-    auto solo = std::make_unique<Solo>();
+    std::unique_ptr<Solo> solo;
     try {
-      solo->queue = std::make_unique<RingQueue>(config_.qid, config_.cpu, 1, config_.dev_fd, handler_);
-      ServeGroupConfig gc;  // as grow()'s: this thread runs the entry's handlers
-      gc.helpers = false;
-      solo->group = std::make_unique<ServeGroup>(std::vector<RingQueue*>{solo->queue.get()}, gc, stopping_);
-      solo->queue->set_group(solo->group.get(), false);
+      solo = make_solo();
       solo->queue->setup_without_entries();
     } catch (const std::exception& e) {
       if (!failed_)

@@ -62,6 +62,9 @@ class SoloRings {
 
  private:
   struct Solo;
+  // A ring of one entry's room and the group its one thread serves it with; not set
+  // up yet (grow() gives it an entry, move_in() takes one in).
+  std::unique_ptr<Solo> make_solo() const;
   void run(Solo& solo);
 
   SoloRingsConfig config_;
