@@ -23,6 +23,9 @@ struct QueueStats {
   // Entries that moved, with the thread whose handler blocked on them, to a ring that
   // thread serves alone (doc/io_uring.md).
   std::size_t moved_entries = 0;
+  // Of those moves, the ones undone: the entry's handlers stopped blocking, so it went
+  // back to the queue's own ring and its fast path.
+  std::size_t returned_entries = 0;
   std::uint64_t backend_ops = 0;  // asynchronous handlers' I/O completed on the ring(s)
 };
 

@@ -54,12 +54,13 @@ void SessionUringStarter::stop() {
   for (const auto& s : transport_->stats())
       log(LogLevel::info,
           "uringfuse: uring q%u (cpu %d): %llu requests, %llu replies, high water %llu; handlers handed "
-          "on %llu, leads stolen %llu, %zu threads, %zu one-entry rings, %zu entries moved, %llu backend "
-          "operations",
+          "on %llu, leads stolen %llu, %zu threads, %zu one-entry rings, %zu entries moved, %zu came back, "
+          "%llu backend operations",
           s.qid, s.cpu, static_cast<unsigned long long>(s.requests),
           static_cast<unsigned long long>(s.replies), static_cast<unsigned long long>(s.high_water),
           static_cast<unsigned long long>(s.handed_on), static_cast<unsigned long long>(s.leads_stolen),
-          s.threads, s.solo_rings, s.moved_entries, static_cast<unsigned long long>(s.backend_ops));
+          s.threads, s.solo_rings, s.moved_entries, s.returned_entries,
+          static_cast<unsigned long long>(s.backend_ops));
 }
 
 }  // namespace uringfuse::detail

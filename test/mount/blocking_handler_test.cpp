@@ -141,6 +141,46 @@ TEST_P(RingBlockingHandlers, EntriesThatMovedServeOnAndEndWithTheMount) {
   EXPECT_GT(queues.size(), 0u) << log;
   for (const auto& q : queues) EXPECT_EQ(q.requests, q.replies) << "queue " << q.qid << ":\n" << log;
   EXPECT_GT(uring_exit_totals(log).moved_entries, 0u) << "no entry moved with its blocked handler:\n" << log;
+  // The 200 quick stats brought moved entries back to the queue's own ring.
+  EXPECT_GT(uring_exit_totals(log).returned_entries, 0u) << "no moved entry came back:\n" << log;
+}
+
+// After a burst of blocked handlers, quick handlers run on the queue's CPU again, as
+// before it: the lead, often with a helper thread by then, moves there, and the
+// entries that moved to rings of their own come home after a run of quick replies
+// (kernel requests such as RELEASE are answered in the background, so a second
+// entry, maybe a moved one, carries some of them). Fast because the inline path is
+// the caller and the ring thread taking turns on one CPU.
+TEST_P(RingBlockingHandlers, QuickHandlersAfterABlockedBurstRunPinnedAgain) {
+  auto args = GetParam().args;
+  args.insert(args.end(), {"-o", "io_uring_q_depth=8"});
+  start_daemon(URINGFUSE_RENDEZVOUS_FS, args);
+  // What the thread serving each of `reads` reads of /cpus may run on, from CPU 0.
+  auto cpus_of_server = [&](int reads) {
+    return std::async(std::launch::async, [path = mnt_ + "/cpus", reads] {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(0, &one);
+      pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+      std::vector<std::string> seen;
+      for (int i = 0; i < reads; ++i) {
+        int fd = ::open(path.c_str(), O_RDONLY);
+        if (fd < 0) return std::vector<std::string>{std::strerror(errno)};
+        char buf[16];
+        ssize_t n = ::pread(fd, buf, sizeof buf, 0);
+        ::close(fd);
+        seen.emplace_back(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+      }
+      return seen;
+    }).get();
+  };
+  constexpr int kSettle = 100, kChecked = 10;
+  ASSERT_EQ(cpus_of_server(kChecked), std::vector<std::string>(kChecked, "1")) << "before any handler blocked";
+  read_together("gather4", 4, 25);
+  const auto after = cpus_of_server(kSettle + kChecked);
+  const std::vector<std::string> last(after.end() - std::min<std::ptrdiff_t>(kChecked, after.size()), after.end());
+  EXPECT_EQ(last, std::vector<std::string>(kChecked, "1"))
+      << "quick handlers after the burst still run unpinned:\n" << stop_daemon();
 }
 
 bool serializes_handlers(const Transport& t) { return t.name == "dev_single" || t.name == "uring_one_thread"; }

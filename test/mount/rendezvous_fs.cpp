@@ -5,11 +5,14 @@
 //   /gatherN  a READ waits until N READs of the file are inside handlers at once.
 //   /wait     a READ waits until a READ of /release has been handled.
 //   /release  a READ returns at once and lets every waiting /wait read go.
+//   /cpus     a READ returns at once: how many CPUs the thread serving it may run
+//             on, in decimal (where the transport put its quick handlers).
 // A handler that waits 20 s in vain answers EIO, so a transport that serializes
 // handlers fails the test instead of hanging it. Files are direct_io: every read
 // reaches the daemon.
 #include <uringfuse/uringfuse.hpp>
 
+#include <sched.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -24,7 +27,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr uf::Ino kWait = 2, kRelease = 3, kGatherBase = 100;  // /gatherN is kGatherBase + N
+constexpr uf::Ino kWait = 2, kRelease = 3, kCpus = 4, kGatherBase = 100;  // /gatherN is kGatherBase + N
 constexpr auto kGiveUp = 20s;
 
 class RendezvousFs final : public uf::Filesystem {
@@ -33,6 +36,7 @@ class RendezvousFs final : public uf::Filesystem {
     uf::Ino ino = 0;
     if (parent == uf::kRootIno && name == "wait") ino = kWait;
     if (parent == uf::kRootIno && name == "release") ino = kRelease;
+    if (parent == uf::kRootIno && name == "cpus") ino = kCpus;
     if (parent == uf::kRootIno && name.starts_with("gather") && name.size() > 6) {
       unsigned n = static_cast<unsigned>(std::stoul(std::string(name.substr(6))));
       if (n > 0 && n < 1000) ino = kGatherBase + n;
@@ -53,6 +57,12 @@ class RendezvousFs final : public uf::Filesystem {
     std::move(reply).open(r);
   }
   void read(const uf::Request&, uf::Ino ino, const uf::ReadIn& in, uf::ReplyData reply) override {
+    if (ino == kCpus) {
+      cpu_set_t set;
+      if (sched_getaffinity(0, sizeof set, &set) != 0) return std::move(reply).error(errno);
+      const std::string count = std::to_string(CPU_COUNT(&set));
+      return std::move(reply).bytes(std::string_view(count).substr(0, in.size));
+    }
     bool ok = true;
     if (ino == kRelease) {
       std::lock_guard lock(mutex_);
@@ -90,7 +100,7 @@ class RendezvousFs final : public uf::Filesystem {
     st.st_ino = ino;
     st.st_mode = ino == uf::kRootIno ? S_IFDIR | 0755 : S_IFREG | 0444;
     st.st_nlink = ino == uf::kRootIno ? 2 : 1;
-    st.st_size = ino == uf::kRootIno ? 0 : 1;
+    st.st_size = ino == uf::kRootIno ? 0 : ino == kCpus ? 16 : 1;
     return st;
   }
 

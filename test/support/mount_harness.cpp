@@ -231,11 +231,11 @@ long long uring_requests_served(const std::string& log) {
 std::vector<UringQueueCounters> uring_exit_counters(const std::string& log) {
   static const std::regex line(
       R"(uring q(\d+) \(cpu -?\d+\): (\d+) requests, (\d+) replies, .*handlers handed on (\d+), leads )"
-      R"(stolen (\d+), .* (\d+) entries moved, (\d+) backend operations)");
+      R"(stolen (\d+), .* (\d+) entries moved, (\d+) came back, (\d+) backend operations)");
   std::vector<UringQueueCounters> queues;
   for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator(); ++it) {
     auto n = [&](int i) { return std::stoull((*it)[i].str()); };
-    queues.push_back({static_cast<unsigned>(n(1)), n(2), n(3), n(4), n(5), n(6), n(7)});
+    queues.push_back({static_cast<unsigned>(n(1)), n(2), n(3), n(4), n(5), n(6), n(7), n(8)});
   }
   return queues;
 }
@@ -248,6 +248,7 @@ UringQueueCounters uring_exit_totals(const std::string& log) {
     t.handed_on += q.handed_on;
     t.leads_stolen += q.leads_stolen;
     t.moved_entries += q.moved_entries;
+    t.returned_entries += q.returned_entries;
     t.backend_ops += q.backend_ops;
   }
   return t;

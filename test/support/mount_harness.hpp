@@ -108,7 +108,7 @@ long long uring_requests_served(const std::string& daemon_log);
 struct UringQueueCounters {
   unsigned qid = 0;
   unsigned long long requests = 0, replies = 0, handed_on = 0, leads_stolen = 0, moved_entries = 0,
-                     backend_ops = 0;
+                     returned_entries = 0, backend_ops = 0;
 };
 std::vector<UringQueueCounters> uring_exit_counters(const std::string& daemon_log);
 // The same summed over every queue (qid left 0).

@@ -117,7 +117,36 @@ void RingQueue::take_in(RingEntry& e, RingQueue& home) {
   submit();
 }
 
-bool RingQueue::commit_here(RingEntry* e) { return group_ && group_->commit_here(*this, e); }
+bool RingQueue::commit_here(RingEntry* e) {
+  if (!group_) return false;
+  if (!home_) return group_->commit_here(*this, e);
+  if (!group_->begin_ring_here()) return false;  // another thread's reply: handed over
+  if (!send_home(e)) queue_commit(e);
+  group_->end_ring_here();
+  return true;
+}
+
+bool RingQueue::send_home(RingEntry* e) {
+  // Quick: answered inside its handler within the blocking threshold, with no backend
+  // I/O on this ring started for it or still running, and nothing else to resume.
+  const bool quick = std::chrono::steady_clock::now() - serving_since_ < HandlerPacing::kSlow &&
+                     io_.started() == ops_at_start_ && io_.in_flight() == 0 && !work_waiting();
+  quick_in_a_row_ = quick ? quick_in_a_row_ + 1 : 0;
+  if (quick_in_a_row_ < kQuickToGoHome || dropping_.load(std::memory_order_acquire)) return false;
+  // Its next COMMIT_AND_FETCH goes out on the home ring, whose leader alone submits
+  // there: handed over like any foreign reply, the request counted in flight there
+  // (its reply is counted there). Home never stopped counting the entry as live;
+  // here it ends, and with no entry left this ring's loop ends and its thread goes
+  // back to being a follower of the home queue.
+  e->owner = home_;
+  in_flight_.fetch_sub(1, std::memory_order_relaxed);
+  home_->in_flight_.fetch_add(1, std::memory_order_relaxed);
+  if (alive()) live_entries_.fetch_sub(1, std::memory_order_relaxed);
+  returned_.fetch_add(1, std::memory_order_relaxed);
+  quick_in_a_row_ = 0;
+  home_->push_foreign(e);
+  return true;
+}
 
 bool RingQueue::keep_for_move(RingEntry* e) {
   if (t_move.entry != e || t_move.kept) return false;
@@ -325,6 +354,10 @@ bool RingQueue::handle_request(RingEntry* e) {
   std::memcpy(&in, h->in_out, sizeof in);
   const std::uint64_t ops_before = io_.started();
   const ServeGroup::Run run = group_->before_handler();
+  if (home_) {
+    serving_since_ = run.start;
+    ops_at_start_ = ops_before;
+  }
   RequestSlot& slot = e->slot.next(*slots_);
   slot.target = e;
   slot.io_queue = &io_;
@@ -403,6 +436,7 @@ QueueStats RingQueue::stats() const {
     s.threads = group_->threads();
   }
   s.backend_ops = io_.completed();
+  s.returned_entries = returned_.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -48,6 +48,10 @@ class RingQueue final : public EntryOwner, public IoRing {
   // and carries its next requests here. `home` still counts it as its own entry:
   // its loop goes on while the entry lives, and learns when it ends.
   void take_in(RingEntry& entry, RingQueue& home);
+  // Quick replies in a row after which a taken-in entry goes back to its home ring:
+  // enough that an entry whose requests still block now and then stays (every move
+  // builds a ring), few enough that a burst of quick requests gets its fast path back.
+  static constexpr unsigned kQuickToGoHome = 16;
   // After the INIT reply is out: hand every entry to the kernel. All at once: the
   // kernel gives an entry registered later only requests that arrive after it, never
   // one already waiting for a free entry (doc/performance.md, "Tried again").
@@ -106,6 +110,9 @@ class RingQueue final : public EntryOwner, public IoRing {
   void drain_foreign();
   void setup_ring(bool want_event_fd);
   void count_entry_ended();  // here, and at home for an entry taken in
+  // On the thread leading this ring: whether the reply just made to a taken-in entry
+  // was quick, and if enough were in a row, hands the entry back to its home ring.
+  bool send_home(RingEntry* entry);
   void arm_wake_poll();
   void prep_command(RingEntry* entry, abi::UringCmd cmd);
   io_uring_sqe* next_sqe();
@@ -125,6 +132,13 @@ class RingQueue final : public EntryOwner, public IoRing {
   std::unique_ptr<RingEntry[]> entries_;
   ServeGroup* group_ = nullptr;
   RingQueue* home_ = nullptr;  // a ring serving another queue's entries: that queue
+  // A taken-in entry goes home once its handlers stop blocking (commit_here()): when
+  // the request being served began, the backend operations started by then, and how
+  // many quick replies came in a row.
+  std::chrono::steady_clock::time_point serving_since_{};
+  std::uint64_t ops_at_start_ = 0;
+  unsigned quick_in_a_row_ = 0;
+  std::atomic<std::uint64_t> returned_{0};
   std::atomic<RingEntry*> foreign_{nullptr};
   std::atomic<bool> wake_pending_{false};  // one eventfd write per drain, not per reply
   std::atomic<bool> sleeping_{false};      // the leader waits in the kernel

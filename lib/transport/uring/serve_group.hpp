@@ -35,6 +35,7 @@ struct ServeGroupConfig {
   std::chrono::microseconds spin{0};  // yield-spin before sleeping (one ring per group)
   bool helpers = true;                // false: the first thread runs every handler (-s)
   cpu_set_t helper_cpus{};            // where followers may run (empty: where their creator does)
+  cpu_set_t lead_cpus{};              // where the first thread is pinned (empty: not pinned)
   std::size_t max_threads = 1;        // followers + leader; the entries of the group + 1
 };
 
@@ -109,6 +110,10 @@ class ServeGroup {
   bool over() const;
   void wake_standby();
   void unpin();  // this thread may run on any of helper_cpus
+  // A follower leading while handlers run inline sits where the first thread would:
+  // the inline fast path is the caller and the ring thread taking turns on one CPU.
+  // One that runs a handler off the lead is unpinned again.
+  void follow_lead_pin();
 
   std::vector<RingQueue*> queues_;
   ServeGroupConfig config_;

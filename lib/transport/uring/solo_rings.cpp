@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "transport/uring/ring_queue.hpp"
@@ -87,9 +88,26 @@ bool SoloRings::move_in(RingQueue& home, RingEntry& entry) {
     // after, and the reply must be out by then.
     s->queue->take_in(entry, home);
   }
+  char name[16] = "";
+  pthread_getname_np(pthread_self(), name, sizeof name);
   pthread_setname_np(pthread_self(), "fuse-ring-own");
   s->group->serve();
+  pthread_setname_np(pthread_self(), name);  // back to the home queue's threads
+  retire(*s);
   return true;
+}
+
+void SoloRings::retire(const Solo& solo) {
+  // Over: its entry went home or ended. Kept only as counters, so that a workload
+  // that blocks now and then does not pile up rings. If stop() holds the rings now,
+  // it keeps this one with the rest; so it does when the ring ended for a stop with
+  // its entry still on it (the ring goes with the transport, as the others do).
+  if (solo.queue->alive()) return;
+  std::lock_guard lock(mutex_);
+  auto it = std::find_if(rings_.begin(), rings_.end(), [&](const auto& r) { return r.get() == &solo; });
+  if (it == rings_.end()) return;
+  add_queue_stats(retired_, (*it)->queue->stats());
+  rings_.erase(it);
 }
 
 void SoloRings::run(Solo& solo) {
@@ -118,15 +136,18 @@ void SoloRings::drop_replies() {
   for (auto& s : rings_) s->queue->drop_replies();
 }
 
+void SoloRings::add_queue_stats(QueueStats& into, const QueueStats& ring) {
+  into.requests += ring.requests;
+  into.replies += ring.replies;
+  into.high_water += ring.high_water;  // entries busy at once, at most: the sum
+  into.backend_ops += ring.backend_ops;
+  into.returned_entries += ring.returned_entries;
+}
+
 void SoloRings::add_stats(QueueStats& into) const {
   std::lock_guard lock(mutex_);
-  for (const auto& s : rings_) {
-    QueueStats q = s->queue->stats();
-    into.requests += q.requests;
-    into.replies += q.replies;
-    into.high_water += q.high_water;  // entries busy at once, at most: the sum
-    into.backend_ops += q.backend_ops;
-  }
+  add_queue_stats(into, retired_);
+  for (const auto& s : rings_) add_queue_stats(into, s->queue->stats());
   into.solo_rings = grown_;
   into.moved_entries = moved_;
 }

@@ -66,6 +66,8 @@ class SoloRings {
   // up yet (grow() gives it an entry, move_in() takes one in).
   std::unique_ptr<Solo> make_solo() const;
   void run(Solo& solo);
+  void retire(const Solo& solo);  // a moved-in ring whose serve() returned
+  static void add_queue_stats(QueueStats& into, const QueueStats& ring);
 
   SoloRingsConfig config_;
   RequestHandler& handler_;
@@ -74,6 +76,7 @@ class SoloRings {
   std::vector<std::unique_ptr<Solo>> rings_;
   std::size_t grown_ = 0;  // rings with an entry of their own (the rest serve moved ones)
   std::size_t moved_ = 0;
+  QueueStats retired_{};  // the counters of moved-in rings that are gone
   std::atomic<bool> full_{false};  // at the limit or stopped: grow() returns at once
   bool stopped_ = false;
   bool failed_ = false;  // logged once

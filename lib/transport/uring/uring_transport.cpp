@@ -41,6 +41,9 @@ UringTransport::UringTransport(UringTransportConfig config, RequestHandler& hand
     // one ring per thread so far (a rare hang with several rings sharing the lead was
     // seen under the sanitizers and is not understood yet; doc/io_uring.md).
     gc.helpers = config_.helpers && mine.size() == 1;
+    CPU_ZERO(&gc.lead_cpus);
+    if (config_.pin)
+      for (auto* q : mine) CPU_SET(q->cpu(), &gc.lead_cpus);
     groups_.push_back(std::make_unique<ServeGroup>(mine, gc, stopping_));
     for (auto* q : mine) q->set_group(groups_.back().get(), mine.size() > 1);
   }
