@@ -8,6 +8,8 @@
 #
 #   bench/run-after-blocking.sh [QD]            over io_uring (default QD 16)
 #   TRANSPORT= bench/run-after-blocking.sh 16   over the /dev/fuse worker pool
+#   RING_IO=auto bench/run-after-blocking.sh 16 reads awaited on the ring: the handler
+#                                               sleeps, then its read is a coroutine
 #
 # Needs root, /dev/fuse, fio, jq and a release build in build-bench/ (bench/run.sh
 # makes one). The source and the mount live in a fresh mkdtemp directory on /var/tmp.
@@ -23,7 +25,7 @@ src=$tmp/src mnt=$tmp/mnt log=$tmp/daemon.log
 mkdir -p "$src" "$mnt"
 dd if=/dev/urandom of="$src/bench.dat" bs=1M count=256 status=none
 # shellcheck disable=SC2086 # TRANSPORT is a list of words, or none
-"$B/example/passthrough/passthrough" -f --nocache --backend-delay=200 --ring-io=off \
+"$B/example/passthrough/passthrough" -f --nocache --backend-delay=200 --ring-io="${RING_IO:-off}" \
 	${TRANSPORT--o io_uring} "$src" "$mnt" >"$log" 2>&1 &
 pid=$!
 stop_daemon() {

@@ -41,6 +41,7 @@ bool IoQueue::push(std::atomic<IoOp*>& stack, IoOp& op, IoOp* IoOp::*link) noexc
 }
 
 bool IoQueue::start(IoOp& op) noexcept {
+  ring_.io_starting();
   started_.fetch_add(1, std::memory_order_relaxed);
   if (!closed_.load(std::memory_order_acquire) && ring_.begin_ring_access()) {
     prep(op);

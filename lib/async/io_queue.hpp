@@ -31,6 +31,9 @@ class IoRing {
   virtual io_uring_sqe* io_sqe() noexcept = 0;  // a free SQE (flushes when full)
   // Something was handed over: wake the leader if it may be asleep.
   virtual void io_handed_over() noexcept = 0;
+  // An operation is about to start, on the thread running its coroutine: the ring
+  // times how long a handler ran before it first awaited.
+  virtual void io_starting() noexcept {}
 };
 
 }  // namespace detail

@@ -8,6 +8,8 @@
 //   /sleep    a READ awaits a 30 s timeout: interrupted, it answers EINTR.
 //   /echo     a READ sends its offset through a socketpair and receives it back.
 //   /throw    a READ throws after its first co_await (the client gets EIO).
+//   /stall    a READ blocks its thread for 2 ms (as a blocking call would), then
+//             awaits a 1 ms timeout and answers "x".
 //   /stats    "allocs=N": heap allocations the daemon made so far.
 //
 // Files are direct_io: every read reaches the daemon.
@@ -27,6 +29,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "async_pattern.hpp"
 
@@ -48,7 +51,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr uf::Ino kData = 2, kSleep = 3, kEcho = 4, kThrow = 5, kStats = 6, kGatherBase = 100;
+constexpr uf::Ino kData = 2, kSleep = 3, kEcho = 4, kThrow = 5, kStats = 6, kStall = 7, kGatherBase = 100;
 constexpr auto kGiveUp = 20s;
 
 struct stat stat_of(uf::Ino ino, off_t size) {
@@ -81,6 +84,7 @@ class AsyncFs final : public uf::Filesystem {
       if (name == "echo") ino = kEcho;
       if (name == "throw") ino = kThrow;
       if (name == "stats") ino = kStats;
+      if (name == "stall") ino = kStall;
       if (name.starts_with("gather") && name.size() > 6) {
         unsigned n = static_cast<unsigned>(std::stoul(std::string(name.substr(6))));
         if (n > 0 && n < 1000) ino = kGatherBase + n;
@@ -129,6 +133,9 @@ class AsyncFs final : public uf::Filesystem {
         return;
       case kStats:
         return std::move(reply).bytes("allocs=" + std::to_string(g_allocs.load()) + "\n");
+      case kStall:
+        stall(req.io(), std::move(reply));
+        return;
       default:
         if (ino <= kGatherBase) return std::move(reply).error(EIO);
         gather(req.io(), static_cast<unsigned>(ino - kGatherBase), std::move(reply));
@@ -179,6 +186,12 @@ class AsyncFs final : public uf::Filesystem {
     if (n < 0) co_return std::move(reply).error(-n);
     if (int r = co_await io.fsync(fd, true); r < 0) co_return std::move(reply).error(-r);
     std::move(reply).written(static_cast<std::uint64_t>(n));
+  }
+
+  uf::Task stall(uf::Io io, uf::ReplyData reply) {
+    std::this_thread::sleep_for(2ms);
+    if (int r = co_await io.timeout(1ms); r < 0) co_return std::move(reply).error(EINTR);
+    std::move(reply).bytes("x");
   }
 
   uf::Task gather(uf::Io io, unsigned n, uf::ReplyData reply) {

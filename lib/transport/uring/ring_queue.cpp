@@ -48,6 +48,16 @@ struct MoveCandidate {
 };
 thread_local MoveCandidate t_move __attribute__((tls_model("initial-exec")));
 
+// When the handler this thread runs first started backend I/O: what it did before
+// that was synchronous, and blocking there stalls the ring like any handler's; the
+// waiting after it holds nothing. initial-exec: read on every operation started.
+struct FirstAwait {
+  bool watching = false;
+  bool seen = false;
+  std::chrono::steady_clock::time_point at;
+};
+thread_local FirstAwait t_first_await __attribute__((tls_model("initial-exec")));
+
 [[noreturn]] void fail(int err, const char* what) {
   throw std::system_error(err < 0 ? -err : err, std::generic_category(), what);
 }
@@ -155,6 +165,12 @@ bool RingQueue::keep_for_move(RingEntry* e) {
   if (std::chrono::steady_clock::now() - t_move.start < HandlerPacing::kSlow) return false;
   t_move.kept = true;
   return true;
+}
+
+void RingQueue::io_starting() noexcept {
+  if (!t_first_await.watching || t_first_await.seen) return;
+  t_first_await.seen = true;
+  t_first_await.at = std::chrono::steady_clock::now();
 }
 
 bool RingQueue::begin_ring_access() noexcept { return group_ && group_->begin_ring_here(); }
@@ -267,7 +283,9 @@ bool RingQueue::resume(std::coroutine_handle<> coroutine) {
   // The rest of a handler: paced, handed on and rescued as handlers are.
   const ServeGroup::Run run = group_->before_handler();
   coroutine.resume();
-  return group_->after_handler(*this, run, true);
+  // Not timed: this part of a coroutine follows an await, and its wall time on a busy
+  // CPU is mostly preemption (a standby still rescues one that holds the ring).
+  return group_->after_handler(*this, run, run.start);
 }
 
 void RingQueue::finish_backend_io() {
@@ -367,7 +385,11 @@ bool RingQueue::handle_request(RingEntry* e) {
   slot.hold();
   const bool may_move = run.ticket == 0 && group_->moves_entries();
   if (may_move) t_move = MoveCandidate{e, run.start, false};
+  t_first_await = FirstAwait{true, false, {}};
   handler_.handle(raw, slot);
+  // Blocking is timed up to the handler's first backend operation, if it started one.
+  const auto sync_end = t_first_await.seen ? t_first_await.at : std::chrono::steady_clock::now();
+  t_first_await = FirstAwait{};
   slot.release();
   // The kernel expects no answer to these, but the entry must be committed to fetch
   // the next request; a claim, so never twice even if a handler answered anyway.
@@ -377,7 +399,7 @@ bool RingQueue::handle_request(RingEntry* e) {
     kept = t_move.kept ? e : nullptr;
     t_move = MoveCandidate{};
   }
-  return group_->after_handler(*this, run, io_.started() != ops_before, kept);
+  return group_->after_handler(*this, run, sync_end, kept);
 }
 
 void RingQueue::queue_commit(RingEntry* e) {

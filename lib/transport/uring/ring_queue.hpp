@@ -98,6 +98,7 @@ class RingQueue final : public EntryOwner, public IoRing {
   void end_ring_access() noexcept override;
   io_uring_sqe* io_sqe() noexcept override { return next_sqe(); }
   void io_handed_over() noexcept override { wake_if_asleep(); }
+  void io_starting() noexcept override;
 
   // False when the lead was lost while handling it.
   bool handle_completion(std::uint64_t user_data, int res);

@@ -181,9 +181,9 @@ ServeGroup::Run ServeGroup::before_handler() {
   return run;
 }
 
-bool ServeGroup::after_handler(RingQueue& queue, const Run& run, bool awaited, RingEntry* kept) {
-  const std::chrono::nanoseconds took =
-      awaited ? std::chrono::nanoseconds(0) : std::chrono::steady_clock::now() - run.start;
+bool ServeGroup::after_handler(RingQueue& queue, const Run& run, std::chrono::steady_clock::time_point sync_end,
+                               RingEntry* kept) {
+  const std::chrono::nanoseconds took = sync_end - run.start;
   if (run.ticket == 0) {  // handed on: lead again only if nobody took it meanwhile
     pacing_.record(took, false);
     if (kept) {

@@ -68,12 +68,14 @@ class ServeGroup {
   // The leader, about to run a handler: runs it inline or hands the lead on.
   Run before_handler();
   // The same thread, after it: true when it holds the lead again (go on serving),
-  // false when it is a follower now. `awaited`: the run started backend I/O on the
-  // ring or resumed a coroutine, so it is asynchronous code; its wall time is not
-  // taken as blocking (on a busy CPU it is mostly preemption), a standby still
-  // rescues it if it really holds the ring.
+  // false when it is a follower now. `sync_end`: when the run's synchronous part
+  // ended, the time taken as its blocking time: the handler's end, or its first
+  // backend operation on the ring (what it awaits holds nothing), or the run's start
+  // for the rest of a coroutine. A standby still rescues any run that really holds
+  // the ring.
   // `kept`: the run's entry, answered and kept for a move (RingQueue::keep_for_move).
-  bool after_handler(RingQueue& queue, const Run& run, bool awaited = false, RingEntry* kept = nullptr);
+  bool after_handler(RingQueue& queue, const Run& run, std::chrono::steady_clock::time_point sync_end,
+                     RingEntry* kept = nullptr);
   // A reply made on this thread: commits it directly when the thread holds the lead
   // (in its loop, or in an inline handler not stolen); false: hand it over instead.
   bool commit_here(RingQueue& queue, RingEntry* entry);
