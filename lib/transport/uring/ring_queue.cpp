@@ -69,7 +69,10 @@ RingQueue::RingQueue(unsigned qid, int cpu, std::size_t depth, int dev_fd, Reque
       via_("uring:q" + std::to_string(qid)) {}
 
 RingQueue::~RingQueue() {
-  if (ring_ready_) io_uring_queue_exit(&ring_);
+  if (ring_ready_) {
+    forget_ring_memory(ring_, 2 * sizeof(io_uring_sqe));  // SQE128
+    io_uring_queue_exit(&ring_);
+  }
   if (wake_fd_ >= 0) ::close(wake_fd_);
   if (cq_event_fd_ >= 0) ::close(cq_event_fd_);
 }
@@ -102,6 +105,7 @@ void RingQueue::setup_ring(bool want_event_fd) {
   const auto sq_entries = static_cast<unsigned>(std::max<std::size_t>(4 * (depth_ + 1), 32));
   if (int r = io_uring_queue_init_params(sq_entries, &ring_, &params); r < 0)
     fail(r, "io_uring_queue_init");
+  fresh_ring_memory();
   ring_ready_ = true;
   if (int r = io_uring_register_files(&ring_, &dev_fd_, 1); r < 0) fail(r, "registering /dev/fuse");
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
