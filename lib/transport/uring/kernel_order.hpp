@@ -50,12 +50,15 @@ inline void kernel_will_see() { __tsan_release(&tsan_kernel_order); }
 inline void kernel_has_seen() { __tsan_acquire(&tsan_kernel_order); }
 
 inline char tsan_ring_memory;  // one for the process: rings of every queue
-// Just before io_uring_queue_exit(ring); `sqe_bytes`: the size of one submission entry.
-inline void forget_ring_memory(io_uring& ring, std::size_t sqe_bytes) {
+// Just before io_uring_queue_exit(ring).
+inline void forget_ring_memory(io_uring& ring) {
   auto replace = [](void* at, std::size_t bytes) {
     // On failure the old history stays: at worst a false report, never a lost range.
     ::mmap(at, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
   };
+  // Sized as io_uring_queue_exit() sizes what it unmaps.
+  const std::size_t sqe_bytes =
+      (ring.flags & IORING_SETUP_SQE128) ? 2 * sizeof(io_uring_sqe) : sizeof(io_uring_sqe);
   replace(ring.sq.sqes, sqe_bytes * ring.sq.ring_entries);
   replace(ring.sq.ring_ptr, ring.sq.ring_sz);
   if (ring.cq.ring_ptr != ring.sq.ring_ptr) replace(ring.cq.ring_ptr, ring.cq.ring_sz);
@@ -66,7 +69,7 @@ inline void fresh_ring_memory() { __tsan_acquire(&tsan_ring_memory); }
 #else
 inline void kernel_will_see() {}
 inline void kernel_has_seen() {}
-inline void forget_ring_memory(io_uring&, std::size_t) {}
+inline void forget_ring_memory(io_uring&) {}
 inline void fresh_ring_memory() {}
 #endif
 

@@ -70,7 +70,7 @@ RingQueue::RingQueue(unsigned qid, int cpu, std::size_t depth, int dev_fd, Reque
 
 RingQueue::~RingQueue() {
   if (ring_ready_) {
-    forget_ring_memory(ring_, 2 * sizeof(io_uring_sqe));  // SQE128
+    forget_ring_memory(ring_);
     io_uring_queue_exit(&ring_);
   }
   if (wake_fd_ >= 0) ::close(wake_fd_);
