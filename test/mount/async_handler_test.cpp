@@ -67,7 +67,7 @@ class AsyncHandlers : public ExampleMount<::testing::TestWithParam<Transport>> {
   void SetUp() override {
     ExampleMount::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    start_daemon(URINGFUSE_ASYNC_FS, GetParam().args);
+    start_daemon(built_program("test/mount/async_fs"), GetParam().args);
   }
   std::string stop_with_sigterm() {
     daemon_->signal(SIGTERM);

@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 class ReplyLifetime : public ExampleMount<::testing::TestWithParam<Transport>> {};
 
 TEST_P(ReplyLifetime, ReplyKeptPastTheSessionSendsNothing) {
-  start_daemon(URINGFUSE_LATE_REPLY_FS, GetParam().args);
+  start_daemon(built_program("test/mount/late_reply_fs"), GetParam().args);
   // The caller's stat waits for the parked reply; the session ends under it.
   auto caller = std::async(std::launch::async, [path = mnt_ + "/park"] {
     struct stat st {};

@@ -273,10 +273,16 @@ std::vector<std::string> stop_with_sigterm(Process& daemon, const std::string& m
   return problems;
 }
 
+std::string built_program(const std::string& relative) {
+  const char* root = std::getenv("URINGFUSE_PROGRAM_ROOT");
+  return std::string(root && *root ? root : URINGFUSE_BUILD_ROOT) + "/" + relative;
+}
+
 std::string example_binary(const std::string& name) {
   if (!name.empty() && name.front() == '/') return name;  // a test program of its own
   const char* dir = std::getenv("URINGFUSE_EXAMPLE_DIR");
-  return std::string(dir ? dir : URINGFUSE_EXAMPLE_DIR) + "/" + name + "/" + name;
+  if (dir && *dir) return std::string(dir) + "/" + name + "/" + name;
+  return built_program("example/" + name + "/" + name);
 }
 
 std::optional<std::string> read_file(const std::string& path) {

@@ -120,8 +120,14 @@ UringQueueCounters uring_exit_totals(const std::string& daemon_log);
 // what went wrong, one line each (empty: nothing); always leaves nothing mounted.
 std::vector<std::string> stop_with_sigterm(Process& daemon, const std::string& mnt, bool on_uring);
 
-// Path of a bundled example program in the build tree (URINGFUSE_EXAMPLE_DIR
-// overrides where the examples are looked for); an absolute path is taken as it is.
+// Path of a program of the build tree, given relative to its root
+// ("test/mount/async_fs"). URINGFUSE_PROGRAM_ROOT names another build tree to take
+// the daemons from: the sanitizer runs start their sanitized daemons from the plain
+// tree's test binary (test/sanitize/run.sh), which need not be built three times.
+std::string built_program(const std::string& relative);
+
+// Path of a bundled example program (URINGFUSE_EXAMPLE_DIR overrides where the
+// examples are looked for, else as built_program); an absolute path is taken as it is.
 std::string example_binary(const std::string& name);
 
 // Reads a whole file through the mount with plain syscalls.

@@ -264,7 +264,7 @@ void RingQueue::submit_and_wait(std::chrono::microseconds spin) {
 }
 
 RingQueue::Round RingQueue::process_completions() {
-  kernel_has_seen();
+  kernel_has_seen();  // for the coroutines made ready by earlier completions
   // One at a time, each consumed before it is handled: a handler may hand the lead to
   // another thread, which goes on from the next completion.
   io_uring_cqe* cqe;
@@ -275,6 +275,9 @@ RingQueue::Round RingQueue::process_completions() {
       continue;
     }
     if (io_uring_peek_cqe(&ring_, &cqe) != 0) break;
+    // Each completion may carry a request the kernel let through after a reply
+    // committed since this loop began (on another ring, meanwhile): order after it.
+    kernel_has_seen();
     const std::uint64_t data = cqe->user_data;
     const int res = cqe->res;
     io_uring_cqe_seen(&ring_, cqe);
