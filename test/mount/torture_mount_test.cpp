@@ -138,7 +138,7 @@ class Torture : public PassthroughMount<::testing::TestWithParam<Transport>> {
     if (!path_api_) return start_passthrough(args);
     std::vector<std::string> all{"-o", "source=" + src_};
     all.insert(all.end(), args.begin(), args.end());
-    start_daemon(built_program("test/mount/passthrough_hl"), all);
+    start_daemon(path_passthrough_binary(), all);
   }
 
   std::vector<std::string> transport_args() const {

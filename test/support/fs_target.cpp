@@ -52,7 +52,7 @@ void FsTarget::start(const TargetKind& kind) {
   ASSERT_EQ(::chmod(src_.c_str(), 0777), 0) << std::strerror(errno);
   ASSERT_EQ(::chmod(mnt_.c_str(), 0777), 0) << std::strerror(errno);
 
-  const std::string bin = kind.path_api ? built_program("test/mount/passthrough_hl") : example_binary("passthrough");
+  const std::string bin = kind.path_api ? path_passthrough_binary() : example_binary("passthrough");
   if (::access(bin.c_str(), X_OK) != 0) {
     int err = errno;
     FAIL() << "passthrough binary missing: " << bin << " (" << std::strerror(err)

@@ -278,6 +278,8 @@ std::string built_program(const std::string& relative) {
   return std::string(root && *root ? root : URINGFUSE_BUILD_ROOT) + "/" + relative;
 }
 
+std::string path_passthrough_binary() { return built_program("test/mount/passthrough_hl"); }
+
 std::string example_binary(const std::string& name) {
   if (!name.empty() && name.front() == '/') return name;  // a test program of its own
   const char* dir = std::getenv("URINGFUSE_EXAMPLE_DIR");

@@ -126,6 +126,9 @@ std::vector<std::string> stop_with_sigterm(Process& daemon, const std::string& m
 // tree's test binary (test/sanitize/run.sh), which need not be built three times.
 std::string built_program(const std::string& relative);
 
+// The path-API passthrough (test/compat/passthrough_hl.c, built in test/mount/).
+std::string path_passthrough_binary();
+
 // Path of a bundled example program (URINGFUSE_EXAMPLE_DIR overrides where the
 // examples are looked for, else as built_program); an absolute path is taken as it is.
 std::string example_binary(const std::string& name);
