@@ -72,7 +72,7 @@ run_asan() {
 # pinned again): under TSan's slowdown a handler is rarely quick, and its paths
 # (entries going home) are in the torture and moved-entry tests, which check the
 # exit counters.
-readonly tsan_timing_only='*RingBlockingHandlers.QuickHandlersAfterABlockedBurstRunPinnedAgain*'
+readonly tsan_timing_only='*RingBlockingHandlers.QuickHandlersAfterABlockedBurstRunPinnedAgain*:*RingBlockingHandlers.QuickHandlersPreemptedByTheirClientsKeepTheFastPath*'
 readonly tsan_mount_filter='*HelloMount*:*Uring*:*Notify*:*FaultMount*:*Stress*:*LoadMount*:*PosixFile*:*Torture.SignalStorm*:*ReplyLifetime*:*BlockingHandlers*:*AsyncHandlers*:*PassthroughIo*'
 run_tsan() {
 	local dir=${TSAN_BUILDDIR:-build-tsan}

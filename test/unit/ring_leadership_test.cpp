@@ -1,6 +1,6 @@
-// The ring lead and the pacing that decides when to hand it on, without a ring:
-// every transition, a stolen leader's tickets, and many threads racing for the lead
-// with exactly one holder at any time.
+// The ring lead without a ring: every transition, a stolen leader's tickets, and
+// many threads racing for the lead with exactly one holder at any time. The pacing
+// that decides when to hand it on: handler_pacing_test.cpp.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -8,7 +8,6 @@
 #include <thread>
 #include <vector>
 
-#include "transport/uring/handler_pacing.hpp"
 #include "transport/uring/ring_leadership.hpp"
 
 namespace uringfuse::detail {
@@ -133,52 +132,6 @@ TEST(RingLeadership, TheRingNeverHasTwoUsers) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(overlaps.load(), 0);
   EXPECT_GT(touches.load(), 1000);
-}
-
-TEST(HandlerPacing, GoesToHandingOnOnlyWhenASlowHandlerMadeOthersWait) {
-  HandlerPacing p;
-  p.record(10ms, false);  // long, but nobody waited: keep the fast path
-  EXPECT_FALSE(p.hand_on());
-  p.record(10us, true);  // quick
-  EXPECT_FALSE(p.hand_on());
-  for (std::uint32_t i = 0; i + 1 < HandlerPacing::kStrikes; ++i) p.record(HandlerPacing::kSlow, true);
-  EXPECT_FALSE(p.hand_on()) << "one slow run may be preemption";
-  p.record(HandlerPacing::kSlow, true);
-  EXPECT_TRUE(p.hand_on());
-}
-
-// A backend that blocks on every read, among quick metadata requests: handed on.
-TEST(HandlerPacing, SlowRunsAmongQuickOnesStillHandOn) {
-  HandlerPacing p;
-  for (int i = 0; i < 10 && !p.hand_on(); ++i) {
-    p.record(300us, true);
-    for (int k = 0; k < 5; ++k) p.record(5us, false);
-  }
-  EXPECT_TRUE(p.hand_on());
-}
-
-// A slow run now and then (one in a thousand: preemption) never hands on.
-TEST(HandlerPacing, SporadicSlowRunsKeepTheFastPath) {
-  HandlerPacing p;
-  for (int i = 0; i < 100; ++i) {
-    p.record(200us, true);
-    for (int k = 0; k < 1000; ++k) p.record(5us, true);
-  }
-  EXPECT_FALSE(p.hand_on());
-}
-
-TEST(HandlerPacing, ComesBackAfterARunOfQuickHandlers) {
-  HandlerPacing p;
-  p.stolen();
-  ASSERT_TRUE(p.hand_on());
-  for (std::uint32_t i = 0; i + 1 < HandlerPacing::kQuickToInline; ++i) p.record(1us, false);
-  EXPECT_TRUE(p.hand_on());
-  p.record(1ms, false);  // a slow one restarts the count
-  for (std::uint32_t i = 0; i + 1 < HandlerPacing::kQuickToInline; ++i) p.record(1us, false);
-  EXPECT_TRUE(p.hand_on());
-  p.record(1us, false);
-  p.record(1us, false);
-  EXPECT_FALSE(p.hand_on());
 }
 
 }  // namespace

@@ -44,6 +44,7 @@ bool needs_no_reply(std::uint32_t opcode) {
 struct MoveCandidate {
   RingEntry* entry = nullptr;
   std::chrono::steady_clock::time_point start;
+  RunUsage usage;  // the run's, if taken
   bool kept = false;
 };
 thread_local MoveCandidate t_move __attribute__((tls_model("initial-exec")));
@@ -165,8 +166,10 @@ bool RingQueue::send_home(RingEntry* e) {
 bool RingQueue::keep_for_move(RingEntry* e) {
   if (t_move.entry != e || t_move.kept) return false;
   // A handler that answered quickly keeps its entry on the queue's ring: only the
-  // ones that blocked first are served better by a thread of their own.
-  if (std::chrono::steady_clock::now() - t_move.start < HandlerPacing::kSlow) return false;
+  // ones that blocked first are served better by a thread of their own. One that was
+  // merely preempted on the way blocked nothing.
+  const RunKind kind = RunUsage::classify(std::chrono::steady_clock::now() - t_move.start, t_move.usage);
+  if (kind == RunKind::quick || kind == RunKind::preempted) return false;
   t_move.kept = true;
   return true;
 }
@@ -391,7 +394,7 @@ bool RingQueue::handle_request(RingEntry* e) {
   // slot taken, not refill it under this handler.
   slot.hold();
   const bool may_move = run.ticket == 0 && group_->moves_entries();
-  if (may_move) t_move = MoveCandidate{e, run.start, false};
+  if (may_move) t_move = MoveCandidate{e, run.start, run.usage, false};
   t_first_await = FirstAwait{true, false, {}};
   handler_.handle(raw, slot);
   // Blocking is timed up to the handler's first backend operation, if it started one.

@@ -177,21 +177,22 @@ ServeGroup::Run ServeGroup::before_handler() {
     t_turn.inline_ticket = run.ticket;
     if (standby_asleep_.load(std::memory_order_seq_cst)) wake_standby();
   }
+  if (pacing_.wants_usage()) run.usage = RunUsage::now();
   run.start = std::chrono::steady_clock::now();
   return run;
 }
 
 bool ServeGroup::after_handler(RingQueue& queue, const Run& run, std::chrono::steady_clock::time_point sync_end,
                                RingEntry* kept) {
-  const std::chrono::nanoseconds took = sync_end - run.start;
+  const RunKind kind = RunUsage::classify(sync_end - run.start, run.usage);
   if (run.ticket == 0) {  // handed on: lead again only if nobody took it meanwhile
-    pacing_.record(took, false);
+    pacing_.record(kind, false);
     if (kept) {
       // It blocked, then answered here: this thread takes the entry to a ring of its
       // own and serves it, as a /dev/fuse pool thread serves its read(), until that
       // ring ends. Its next requests then cost no hand-over of lead or reply.
       if (!move_ || !move_(queue, *kept)) queue.push_foreign(kept);
-    } else if (grow_ && took >= HandlerPacing::kSlow) {
+    } else if (grow_ && (kind == RunKind::blocked || kind == RunKind::unverified)) {
       // It blocked, off the lead, and was answered elsewhere: more of these are better
       // served by rings of their own. (Quick ones, an asynchronous handler's, are
       // not: a one-entry ring wakes once per reply where the queue's ring takes them
@@ -208,7 +209,7 @@ bool ServeGroup::after_handler(RingQueue& queue, const Run& run, std::chrono::st
     if (t_follower_pin == FollowerPin::lead_cpus) unpin();
     return false;
   }
-  pacing_.record(took, queue.completions_ready());
+  pacing_.record(kind, queue.completions_ready());
   return true;
 }
 

@@ -25,6 +25,7 @@
 
 #include "transport/uring/handler_pacing.hpp"
 #include "transport/uring/ring_leadership.hpp"
+#include "transport/uring/run_usage.hpp"
 
 namespace uringfuse::detail {
 
@@ -64,6 +65,7 @@ class ServeGroup {
   struct Run {
     RingLeadership::Ticket ticket = 0;  // 0: handed on (run off the lead)
     std::chrono::steady_clock::time_point start;
+    RunUsage usage;  // taken when the pacing asked for it
   };
   // The leader, about to run a handler: runs it inline or hands the lead on.
   Run before_handler();
