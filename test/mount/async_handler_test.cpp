@@ -8,7 +8,6 @@
 // requests or reading an interrupt while one waits cannot work (doc/async.md).
 #include <fcntl.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -247,10 +246,7 @@ TEST_P(HandingOnAsyncHandlers, AHandlerThatBlocksBeforeItAwaitsHandsTheLeadOn) {
   std::vector<std::future<int>> done;
   for (int i = 0; i < 4; ++i)
     done.push_back(std::async(std::launch::async, [path = mnt_ + "/stall"] {
-      cpu_set_t one;
-      CPU_ZERO(&one);
-      CPU_SET(0, &one);
-      pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+      pin_this_thread(0);
       for (int r = 0; r < 25; ++r) {
         int err = 0;
         if (read_small(path, &err) != "x") return err ? err : EIO;

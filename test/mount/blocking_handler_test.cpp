@@ -9,8 +9,6 @@
 // uring_one_thread: a thread serving several rings runs every handler itself for now
 // (doc/io_uring.md, "Handlers that block").
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
 #include <linux/aio_abi.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
@@ -42,10 +40,7 @@ using namespace std::chrono_literals;
 
 // One pread of `path` from a thread pinned to CPU 0: 0 on success, else the errno.
 int pinned_read(const std::string& path) {
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(0, &one);
-  pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+  pin_this_thread(0);
   int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) return errno;
   char c;
@@ -167,10 +162,7 @@ TEST_P(RingBlockingHandlers, QuickHandlersAfterABlockedBurstRunPinnedAgain) {
   // What the thread serving each of `reads` reads of /cpus may run on, from CPU 0.
   auto cpus_of_server = [&](int reads) {
     return std::async(std::launch::async, [path = mnt_ + "/cpus", reads] {
-      cpu_set_t one;
-      CPU_ZERO(&one);
-      CPU_SET(0, &one);
-      pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+      pin_this_thread(0);
       std::vector<std::string> seen;
       for (int i = 0; i < reads; ++i) {
         int fd = ::open(path.c_str(), O_RDONLY);
@@ -196,10 +188,7 @@ TEST_P(RingBlockingHandlers, QuickHandlersAfterABlockedBurstRunPinnedAgain) {
 // `cpu`, until `stop`: what fio's libaio engine does (raw system calls; libaio is
 // not a test dependency). Returns what went wrong, empty if nothing did.
 std::string aio_reads(const std::string& path, int cpu, unsigned depth, const std::atomic<bool>& stop) {
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+  pin_this_thread(cpu);
   const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECT);
   if (fd < 0) return std::string("open: ") + std::strerror(errno);
   aio_context_t ctx = 0;
@@ -262,8 +251,10 @@ TEST_P(RingBlockingHandlers, QuickHandlersPreemptedByTheirClientsKeepTheFastPath
   start_daemon(rendezvous_fs(), GetParam().args);
   std::atomic<bool> stop{false};
   std::vector<std::future<std::string>> clients;
-  for (int cpu = 0; cpu < 2; ++cpu)
-    clients.push_back(std::async(std::launch::async, aio_reads, mnt_ + "/cpus", cpu % static_cast<int>(std::thread::hardware_concurrency()), 16u, std::cref(stop)));
+  const int cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int client = 0; client < 2; ++client)
+    clients.push_back(
+        std::async(std::launch::async, aio_reads, mnt_ + "/cpus", client % cpus, 16u, std::cref(stop)));
   std::this_thread::sleep_for(3s);
   stop = true;
   for (auto& c : clients) {

@@ -3,6 +3,8 @@
 #include "mount_harness.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/statvfs.h>
@@ -279,6 +281,13 @@ std::string built_program(const std::string& relative) {
 }
 
 std::string path_passthrough_binary() { return built_program("test/mount/passthrough_hl"); }
+
+void pin_this_thread(int cpu) {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  pthread_setaffinity_np(pthread_self(), sizeof one, &one);
+}
 
 std::string example_binary(const std::string& name) {
   if (!name.empty() && name.front() == '/') return name;  // a test program of its own

@@ -129,6 +129,10 @@ std::string built_program(const std::string& relative);
 // The path-API passthrough (test/compat/passthrough_hl.c, built in test/mount/).
 std::string path_passthrough_binary();
 
+// Pins the calling thread to `cpu`. Over io_uring a client's requests go to its
+// CPU's queue, so pinned clients choose the queue (and the ring thread beside them).
+void pin_this_thread(int cpu);
+
 // Path of a bundled example program (URINGFUSE_EXAMPLE_DIR overrides where the
 // examples are looked for, else as built_program); an absolute path is taken as it is.
 std::string example_binary(const std::string& name);

@@ -14,9 +14,9 @@
 // involuntarily and never slept. Runs slowed by interrupts, or by the host stalling
 // the virtual CPU, switch nothing and still count as blocked: rare (a few in 500k
 // requests), and their CPU time, even CLOCK_THREAD_CPUTIME_ID's, runs on as a
-// computation's does, so it cannot set them apart (getrusage()'s is per tick anyway). getrusage() costs about
-// 1 µs here, a fifth of a quick handler, so HandlerPacing asks for it only after a
-// run has looked slow (wants_usage()).
+// computation's does, so it cannot set them apart (getrusage()'s is per tick anyway).
+// getrusage() costs about 1 µs here, a fifth of a quick handler, so HandlerPacing
+// asks for it only after a run has looked slow (wants_usage()).
 #pragma once
 
 #include <chrono>
