@@ -10,8 +10,6 @@
 
 #include <gtest/gtest.h>
 
-#include <sched.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -248,10 +246,8 @@ TEST_P(Overlayfs, ClientsOnEveryCpuAtOnce) {
   std::atomic<int> failures{0};
   for (int c = 0; c < 2; ++c)
     clients.emplace_back([&, c] {
-      cpu_set_t one;
-      CPU_ZERO(&one);
-      CPU_SET(c % std::max(1, static_cast<int>(std::thread::hardware_concurrency())), &one);
-      ::sched_setaffinity(0, sizeof one, &one);  // one client per CPU: per-CPU queues
+      // One client per CPU: per-CPU queues.
+      pin_this_thread(c % std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
       for (int i = 0; i < kRounds; ++i) {
         std::string name = at("client" + std::to_string(c) + "-" + std::to_string(i));
         int fd = ::open(name.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
