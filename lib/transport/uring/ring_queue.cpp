@@ -266,27 +266,50 @@ void RingQueue::submit_and_wait(std::chrono::microseconds spin) {
     log(LogLevel::err, "uringfuse: %s: io_uring_submit_and_wait: %s", via_.c_str(), std::strerror(-r));
 }
 
+// The order matters once coroutines wait on a disk. Resuming every finished read
+// (and committing its reply) before looking at the requests those replies let the
+// clients send kept a queue's requests in one convoy: the reads went to the disk in
+// one batch, came back together, and the disk idled while the ring turned the whole
+// batch round (0.72x native at depth 16 on a virtio disk, 0.89x in this order with
+// the reads and replies after backend I/O submitted at once; doc/performance.md).
 RingQueue::Round RingQueue::process_completions() {
   kernel_has_seen();  // for the coroutines made ready by earlier completions
-  // One at a time, each consumed before it is handled: a handler may hand the lead to
-  // another thread, which goes on from the next completion.
-  io_uring_cqe* cqe;
   for (;;) {
-    // Coroutines whose backend I/O is over first: their replies free entries.
-    if (auto coroutine = io_.next_ready()) {
-      if (!resume(coroutine)) return Round::lead_lost;
+    // What the ring holds now first, one at a time, each consumed before it is
+    // handled (a handler may hand the lead on; the next leader goes on from the next
+    // one): new requests start their backend I/O, finished operations make their
+    // coroutines ready.
+    for (unsigned n = io_uring_cq_ready(&ring_); n > 0; --n) {
+      io_uring_cqe* cqe;
+      if (io_uring_peek_cqe(&ring_, &cqe) != 0) break;
+      // Each completion may carry a request the kernel let through after a reply
+      // committed since this loop began (on another ring, meanwhile): order after it.
+      kernel_has_seen();
+      const std::uint64_t data = cqe->user_data;
+      const int res = cqe->res;
+      io_uring_cqe_seen(&ring_, cqe);
+      const std::uint64_t started = io_.started();
+      if (!handle_completion(data, res)) return Round::lead_lost;
+      if (io_.started() != started) submit_backend_work();
+    }
+    // Then one coroutine whose operation is over, and look at the ring again.
+    auto coroutine = io_.next_ready();
+    if (!coroutine) {
+      if (io_uring_cq_ready(&ring_) == 0) break;
       continue;
     }
-    if (io_uring_peek_cqe(&ring_, &cqe) != 0) break;
-    // Each completion may carry a request the kernel let through after a reply
-    // committed since this loop began (on another ring, meanwhile): order after it.
-    kernel_has_seen();
-    const std::uint64_t data = cqe->user_data;
-    const int res = cqe->res;
-    io_uring_cqe_seen(&ring_, cqe);
-    if (!handle_completion(data, res)) return Round::lead_lost;
+    if (!resume(coroutine)) return Round::lead_lost;
+    submit_backend_work();
   }
   return alive() ? Round::alive : Round::ended;
+}
+
+// Submitted now, not with the round's batch: a read waiting in the batch (and in the
+// block layer's plug of the io_uring_enter that finally submits it) leaves the disk
+// idle meanwhile, and a reply held back holds back the client's next request. Quick
+// handlers, which start no backend I/O, keep batching.
+void RingQueue::submit_backend_work() {
+  if (io_uring_sq_ready(&ring_)) io_uring_submit(&ring_);
 }
 
 bool RingQueue::resume(std::coroutine_handle<> coroutine) {

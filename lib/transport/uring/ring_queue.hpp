@@ -117,6 +117,7 @@ class RingQueue final : public EntryOwner, public IoRing {
   void arm_wake_poll();
   void prep_command(RingEntry* entry, abi::UringCmd cmd);
   io_uring_sqe* next_sqe();
+  void submit_backend_work();
 
   unsigned qid_;
   int cpu_;
