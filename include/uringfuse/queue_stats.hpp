@@ -27,6 +27,10 @@ struct QueueStats {
   // back to the queue's own ring and its fast path.
   std::size_t returned_entries = 0;
   std::uint64_t backend_ops = 0;  // asynchronous handlers' I/O completed on the ring(s)
+  // Backend I/O (and the replies after it) submitted at once, and submissions left to
+  // the round's batch because a syscall was measured dear on this machine.
+  std::uint64_t submitted_at_once = 0;
+  std::uint64_t left_to_batch = 0;
 };
 
 }  // namespace uringfuse

@@ -55,12 +55,13 @@ void SessionUringStarter::stop() {
       log(LogLevel::info,
           "uringfuse: uring q%u (cpu %d): %llu requests, %llu replies, high water %llu; handlers handed "
           "on %llu, leads stolen %llu, %zu threads, %zu one-entry rings, %zu entries moved, %zu came back, "
-          "%llu backend operations",
+          "%llu backend operations (%llu submitted at once, %llu left to the batch)",
           s.qid, s.cpu, static_cast<unsigned long long>(s.requests),
           static_cast<unsigned long long>(s.replies), static_cast<unsigned long long>(s.high_water),
           static_cast<unsigned long long>(s.handed_on), static_cast<unsigned long long>(s.leads_stolen),
           s.threads, s.solo_rings, s.moved_entries, s.returned_entries,
-          static_cast<unsigned long long>(s.backend_ops));
+          static_cast<unsigned long long>(s.backend_ops),
+          static_cast<unsigned long long>(s.submitted_at_once), static_cast<unsigned long long>(s.left_to_batch));
 }
 
 }  // namespace uringfuse::detail

@@ -307,9 +307,18 @@ RingQueue::Round RingQueue::process_completions() {
 // Submitted now, not with the round's batch: a read waiting in the batch (and in the
 // block layer's plug of the io_uring_enter that finally submits it) leaves the disk
 // idle meanwhile, and a reply held back holds back the client's next request. Quick
-// handlers, which start no backend I/O, keep batching.
+// handlers, which start no backend I/O, keep batching. Unless the syscall is dear on
+// this machine (SubmitCost): then what is queued waits for the batch too.
 void RingQueue::submit_backend_work() {
-  if (io_uring_sq_ready(&ring_)) io_uring_submit(&ring_);
+  if (io_uring_sq_ready(&ring_) == 0) return;
+  if (!submit_cost_.at_once()) {
+    left_to_batch_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  submitted_at_once_.fetch_add(1, std::memory_order_relaxed);
+  const auto start = std::chrono::steady_clock::now();
+  io_uring_submit(&ring_);
+  submit_cost_.took(std::chrono::steady_clock::now() - start);
 }
 
 bool RingQueue::resume(std::coroutine_handle<> coroutine) {
@@ -491,6 +500,8 @@ QueueStats RingQueue::stats() const {
     s.threads = group_->threads();
   }
   s.backend_ops = io_.completed();
+  s.submitted_at_once = submitted_at_once_.load(std::memory_order_relaxed);
+  s.left_to_batch = left_to_batch_.load(std::memory_order_relaxed);
   s.returned_entries = returned_.load(std::memory_order_relaxed);
   return s;
 }

@@ -18,6 +18,7 @@
 #include "core/raw_request.hpp"
 #include "transport/uring/buffer_provider.hpp"
 #include "transport/uring/ring_entry.hpp"
+#include "transport/uring/submit_cost.hpp"
 #include "uringfuse/queue_stats.hpp"
 
 namespace uringfuse::detail {
@@ -140,6 +141,7 @@ class RingQueue final : public EntryOwner, public IoRing {
   std::chrono::steady_clock::time_point serving_since_{};
   std::uint64_t ops_at_start_ = 0;
   unsigned quick_in_a_row_ = 0;
+  SubmitCost submit_cost_;  // the leader's, as ring_ is
   std::atomic<std::uint64_t> returned_{0};
   std::atomic<RingEntry*> foreign_{nullptr};
   std::atomic<bool> wake_pending_{false};  // one eventfd write per drain, not per reply
@@ -148,6 +150,7 @@ class RingQueue final : public EntryOwner, public IoRing {
   bool shares_thread_ = false;             // waited on in epoll with other rings
   std::atomic<std::size_t> live_entries_{0};  // written by the leader only
   std::atomic<std::uint64_t> requests_{0}, replies_{0}, in_flight_{0}, high_water_{0};
+  std::atomic<std::uint64_t> submitted_at_once_{0}, left_to_batch_{0};
   IoQueue io_{*this};
 };
 

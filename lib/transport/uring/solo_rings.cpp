@@ -141,6 +141,8 @@ void SoloRings::add_queue_stats(QueueStats& into, const QueueStats& ring) {
   into.replies += ring.replies;
   into.high_water += ring.high_water;  // entries busy at once, at most: the sum
   into.backend_ops += ring.backend_ops;
+  into.submitted_at_once += ring.submitted_at_once;
+  into.left_to_batch += ring.left_to_batch;
   into.returned_entries += ring.returned_entries;
 }
 
