@@ -34,8 +34,11 @@ class SubmitCost {
   }
   // How long an at-once submission took.
   void took(std::chrono::nanoseconds spent) noexcept {
-    // An average over the last few (weight 1/8): one preemption in the syscall
-    // neither flips the choice nor hides a change of host behaviour for long.
+    // An average over the last few (weight 1/8), so a change of host behaviour shows
+    // within a few submissions. One slow submission of up to about 50 µs over a cheap
+    // average does not flip the choice; a longer preemption inside the syscall does,
+    // until the probes bring the average down again (a few probes, about a thousand
+    // submissions left to the batch).
     average_ns_ += (spent.count() - average_ns_) / 8;
   }
   std::int64_t average_ns() const noexcept { return average_ns_; }
